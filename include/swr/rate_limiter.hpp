@@ -1,0 +1,96 @@
+#ifndef SWR_RATE_LIMITER_HPP
+#define SWR_RATE_LIMITER_HPP
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+
+namespace swr {
+
+/// Token bucket arithmetic with no clock, lock or timer of its own.
+///
+/// Tokens refill continuously at `rate` per second up to `burst`. A request
+/// takes one token; when none is left it reserves the next one, so the
+/// balance goes negative and the caller learns when its token becomes valid.
+/// Reservations are therefore served in the order they were made, and in any
+/// interval of length T at most `burst + rate * T` tokens come due.
+class token_bucket {
+public:
+    using clock = std::chrono::steady_clock;
+
+    /// `rate` must be positive and finite; `burst` at least 1.
+    token_bucket(double rate, double burst, clock::time_point now) noexcept;
+
+    /// Takes one token and returns the time from which it may be used
+    /// (`now` when one was available).
+    clock::time_point reserve(clock::time_point now) noexcept;
+
+    /// Gives back a token that was reserved but not used (its wait was cancelled).
+    void give_back(clock::time_point now) noexcept;
+
+    double rate() const noexcept { return rate_; }
+    double burst() const noexcept { return burst_; }
+
+    /// Token balance at `now`; negative while reservations are queued.
+    double balance(clock::time_point now) const noexcept;
+
+private:
+    void refill(clock::time_point now) noexcept;
+
+    double rate_;
+    double burst_;
+    double tokens_;
+    clock::time_point last_;
+};
+
+/// A thread-safe request rate limit that any number of scans and clients share.
+///
+/// Hold it in a `std::shared_ptr` and put the same pointer into several
+/// `scan_options`; together they stay within the limit.
+class rate_limiter {
+public:
+    using clock = std::chrono::steady_clock;
+    using now_function = std::function<clock::time_point()>;
+
+    /// Allows `requests_per_second` on average and up to `burst` at once.
+    /// `now` replaces the steady clock, for tests. Throws `swr::exception`
+    /// (`errc::invalid_argument`) unless the rate is positive and finite and
+    /// `burst` is at least 1.
+    explicit rate_limiter(double requests_per_second, double burst = 1.0, now_function now = {});
+
+    rate_limiter(const rate_limiter&) = delete;
+    rate_limiter& operator=(const rate_limiter&) = delete;
+
+    /// Waits until one request may be sent, on a timer of the calling
+    /// coroutine's executor. Returns `asio::error::operation_aborted` when the
+    /// wait is cancelled, in which case the token is given back.
+    boost::asio::awaitable<boost::system::error_code> acquire();
+
+    /// Takes one token and returns the time from which it may be used.
+    clock::time_point reserve();
+
+    /// Gives back a token obtained from `reserve` that will not be used.
+    void give_back();
+
+    double rate() const noexcept;
+    double burst() const noexcept;
+
+    /// Number of tokens handed out so far.
+    std::uint64_t granted() const noexcept;
+
+private:
+    clock::time_point now() const;
+
+    mutable std::mutex mutex_;
+    now_function now_;
+    token_bucket bucket_;
+    std::uint64_t granted_ = 0;
+};
+
+}  // namespace swr
+
+#endif

@@ -1,0 +1,16 @@
+#ifndef SWR_SWR_HPP
+#define SWR_SWR_HPP
+
+#include <swr/client.hpp>
+#include <swr/content_range.hpp>
+#include <swr/credentials.hpp>
+#include <swr/endpoint.hpp>
+#include <swr/error.hpp>
+#include <swr/log.hpp>
+#include <swr/page.hpp>
+#include <swr/page_stream.hpp>
+#include <swr/rate_limiter.hpp>
+#include <swr/repository.hpp>
+#include <swr/request.hpp>
+
+#endif

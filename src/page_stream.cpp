@@ -1,0 +1,373 @@
+#include "scan_state.hpp"
+#include "errors.hpp"
+
+#include <swr/page_stream.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace swr {
+namespace detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+void reject(std::string message)
+{
+    throw_invalid_argument(std::move(message));
+}
+
+// Waits for a rate-limit token, then fetches the page. Runs on a strand of its own.
+asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
+                                           std::shared_ptr<rate_limiter> limiter,
+                                           shared_repositories_request request, page_slot slot)
+{
+    if (limiter) {
+        if (error_code ec = co_await limiter->acquire()) {
+            fetch_outcome outcome;
+            outcome.ec = ec;
+            outcome.info.offset = slot.offset;
+            outcome.info.message = "waiting for the rate limiter was cancelled";
+            co_return outcome;
+        }
+    }
+    co_return co_await client->fetch(request, slot.offset, slot.limit);
+}
+
+// Invokes `handler` outside the strand, never inline: a hop through the
+// client's executor, then a dispatch to the handler's associated executor
+// (a type-erased handler's executor supports dispatch but not post).
+void post_completion(asio::any_io_executor executor, scan_state::handler_type handler, error_code ec,
+                     std::optional<page> result)
+{
+    asio::post(executor, [executor, handler = std::move(handler), ec, result = std::move(result)]() mutable {
+        auto target = asio::get_associated_executor(handler, executor);
+        asio::dispatch(target, asio::append(std::move(handler), ec, std::move(result)));
+    });
+}
+
+}  // namespace
+
+std::shared_ptr<scan_state> make_scan_state(std::shared_ptr<client_impl> client,
+                                            const shared_repositories_request& request, scan_options options)
+{
+    if (auto error = validate(request); !error.empty())
+        reject(error);
+    if (options.page_size < min_page_size || options.page_size > max_page_size) {
+        reject("invalid page_size " + std::to_string(options.page_size) + ": use 1 to 1000 records per page");
+    }
+    if (options.max_in_flight < 1 || options.max_in_flight > 1024) {
+        reject("invalid max_in_flight " + std::to_string(options.max_in_flight) + ": use 1 to 1024 requests");
+    }
+    if (options.start_offset < 0)
+        reject("invalid start_offset " + std::to_string(options.start_offset) + ": use 0 or more");
+    if (options.max_buffered_pages == 0)
+        options.max_buffered_pages = options.max_in_flight;
+    return std::make_shared<scan_state>(std::move(client), request, std::move(options));
+}
+
+scan_state::scan_state(std::shared_ptr<client_impl> client, shared_repositories_request request,
+                       scan_options options)
+    : client_(std::move(client)),
+      strand_(asio::make_strand(client_->executor)),
+      request_(std::move(request)),
+      options_(std::move(options)),
+      planner_(options_.start_offset, options_.page_size, options_.max_in_flight, options_.max_buffered_pages)
+{
+    progress_.next_offset = options_.start_offset;
+    summary_ = progress_;
+}
+
+void scan_state::next(handler_type handler)
+{
+    // A per-call ticket lets a late cancellation of an earlier call be ignored.
+    static std::atomic<std::uint64_t> tickets{1};
+    std::uint64_t ticket = tickets.fetch_add(1, std::memory_order_relaxed);
+
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    if (slot.is_connected()) {
+        std::weak_ptr<scan_state> weak = weak_from_this();
+        slot.assign([weak, ticket](asio::cancellation_type type) {
+            if (!(type & asio::cancellation_type::terminal))
+                return;
+            if (auto self = weak.lock()) {
+                asio::post(self->strand_, [self, ticket] {
+                    if (self->waiting_ && self->waiting_ticket_ == ticket)
+                        self->fail(asio::error::operation_aborted, message_info("scan cancelled by the caller"));
+                });
+            }
+        });
+    }
+
+    asio::post(strand_, [self = shared_from_this(), handler = std::move(handler), ticket]() mutable {
+        self->start_next(std::move(handler), ticket);
+    });
+}
+
+void scan_state::start_next(handler_type handler, std::uint64_t ticket)
+{
+    if (waiting_) {
+        post_completion(client_->executor, std::move(handler), asio::error::in_progress, std::nullopt);
+        return;
+    }
+    waiting_ = std::move(handler);
+    waiting_ticket_ = ticket;
+
+    if (started_ == std::chrono::steady_clock::time_point{}) {
+        started_ = std::chrono::steady_clock::now();
+        if (client_->log.enabled(log_level::info)) {
+            client_->log.write(log_level::info, "scan started: center " + std::string(to_string(request_.center)) +
+                                                    ", page size " + std::to_string(options_.page_size) +
+                                                    ", max in flight " + std::to_string(options_.max_in_flight) +
+                                                    ", start offset " + std::to_string(options_.start_offset));
+        }
+    }
+    launch_requests();
+    deliver();
+}
+
+void scan_state::cancel()
+{
+    asio::post(strand_, [self = shared_from_this()] {
+        self->fail(asio::error::operation_aborted, message_info("scan cancelled"));
+    });
+}
+
+void scan_state::launch_requests()
+{
+    if (stopped_)
+        return;
+    while (auto slot = planner_.next_request())
+        launch(*slot);
+}
+
+void scan_state::launch(page_slot slot)
+{
+    auto signal = std::make_shared<asio::cancellation_signal>();
+    asio::any_io_executor executor = asio::make_strand(client_->executor);
+    in_flight_.emplace(slot.offset, request_in_flight{signal, executor});
+
+    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot),
+                   asio::bind_cancellation_slot(
+                       signal->slot(), [self = shared_from_this(), slot](std::exception_ptr error,
+                                                                          fetch_outcome outcome) mutable {
+                           if (error) {
+                               outcome.ec = errc::cancelled;
+                               outcome.info.offset = slot.offset;
+                               outcome.info.message = "request abandoned";
+                           }
+                           asio::post(self->strand_, [self, slot, outcome = std::move(outcome)]() mutable {
+                               self->on_outcome(slot, std::move(outcome));
+                           });
+                       }));
+}
+
+void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
+{
+    in_flight_.erase(slot.offset);
+    ++progress_.requests;
+    progress_.bytes += outcome.page.body_bytes;
+
+    if (outcome.ec) {
+        planner_.on_abandoned(slot);
+        fail(outcome.ec, std::move(outcome.info));
+        return;
+    }
+
+    auto count = static_cast<std::int64_t>(outcome.page.items.size());
+    std::string problem = planner_.on_response(slot, count, outcome.total());
+    if (!problem.empty()) {
+        error_info info;
+        info.message = std::move(problem);
+        info.offset = slot.offset;
+        info.request_id = outcome.page.request_id;
+        fail(errc::inconsistent_listing, std::move(info));
+        return;
+    }
+    if (!progress_.total)
+        progress_.total = planner_.total();
+    progress_.consistent = planner_.consistent();
+    if (stopped_) {
+        update_summary();
+        deliver();
+        return;
+    }
+
+    ready_.emplace(slot.offset, std::move(outcome.page));
+    launch_requests();
+    deliver();
+}
+
+void scan_state::fail(error_code ec, error_info info)
+{
+    if (!error_) {
+        error_ = ec;
+        error_info_ = std::move(info);
+        if (client_->log.enabled(log_level::error)) {
+            client_->log.write(log_level::error, "scan failed: " + ec.message() + ": " + error_info_.to_string() +
+                                                     "; records from offset " +
+                                                     std::to_string(planner_.next_delivery()) + " were not delivered");
+        }
+    }
+    stop_requests();
+    deliver();
+}
+
+void scan_state::stop_requests()
+{
+    if (stopped_)
+        return;
+    stopped_ = true;
+    // Each request runs on its own strand, so its cancellation is emitted there.
+    for (auto& [offset, request] : in_flight_) {
+        asio::post(request.executor, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
+    }
+}
+
+void scan_state::deliver()
+{
+    if (!waiting_)
+        return;
+
+    auto next = ready_.find(planner_.next_delivery());
+    if (next != ready_.end()) {
+        page result = std::move(next->second);
+        ready_.erase(next);
+        auto count = static_cast<std::int64_t>(result.items.size());
+        planner_.on_delivered(count);
+        ++progress_.pages;
+        progress_.items += count;
+        progress_.next_offset = planner_.next_delivery();
+        if (planner_.finished())
+            finished_ = std::chrono::steady_clock::now();
+        update_summary();
+        complete({}, std::move(result));
+        return;
+    }
+
+    if (error_) {
+        // Pages after the failed one are dropped: the caller resumes from next_offset.
+        ready_.clear();
+        ended_ = true;
+        if (finished_ == std::chrono::steady_clock::time_point{})
+            finished_ = std::chrono::steady_clock::now();
+        update_summary();
+        complete(error_, std::nullopt);
+        return;
+    }
+
+    if (planner_.finished()) {
+        ended_ = true;
+        progress_.complete = planner_.consistent();
+        update_summary();
+        if (client_->log.enabled(log_level::info)) {
+            client_->log.write(log_level::info, "scan finished: " + std::to_string(progress_.pages) + " pages, " +
+                                                    std::to_string(progress_.items) + " items, " +
+                                                    std::to_string(progress_.requests) + " requests");
+        }
+        complete({}, std::nullopt);
+    }
+}
+
+void scan_state::complete(error_code ec, std::optional<page> result)
+{
+    handler_type handler = std::move(*waiting_);
+    waiting_.reset();
+    post_completion(client_->executor, std::move(handler), ec, std::move(result));
+}
+
+void scan_state::update_summary()
+{
+    auto end = finished_ == std::chrono::steady_clock::time_point{} ? std::chrono::steady_clock::now() : finished_;
+    progress_.elapsed = started_ == std::chrono::steady_clock::time_point{} ? std::chrono::nanoseconds{}
+                                                                            : end - started_;
+    std::lock_guard lock(summary_mutex_);
+    summary_ = progress_;
+    published_error_ = error_info_;
+}
+
+error_info scan_state::error() const
+{
+    std::lock_guard lock(summary_mutex_);
+    return published_error_;
+}
+
+scan_summary scan_state::summary() const
+{
+    std::lock_guard lock(summary_mutex_);
+    return summary_;
+}
+
+}  // namespace detail
+
+page_stream::page_stream(std::shared_ptr<detail::scan_state> state) noexcept : state_(std::move(state)) {}
+
+page_stream::page_stream(page_stream&&) noexcept = default;
+
+page_stream& page_stream::operator=(page_stream&& other) noexcept
+{
+    if (this != &other) {
+        if (state_)
+            state_->cancel();
+        state_ = std::move(other.state_);
+    }
+    return *this;
+}
+
+page_stream::~page_stream()
+{
+    if (state_)
+        state_->cancel();
+}
+
+void page_stream::initiate_next(boost::asio::any_completion_handler<page_signature> handler)
+{
+    state_->next(std::move(handler));
+}
+
+boost::asio::awaitable<std::optional<page>> page_stream::next()
+{
+    auto [ec, result] = co_await async_next(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec)
+        throw_error(ec, error());
+    co_return std::move(result);
+}
+
+void page_stream::cancel()
+{
+    state_->cancel();
+}
+
+error_info page_stream::error() const
+{
+    return state_->error();
+}
+
+scan_summary page_stream::summary() const
+{
+    return state_->summary();
+}
+
+item_stream::item_stream(page_stream pages) noexcept : pages_(std::move(pages)) {}
+
+boost::asio::awaitable<std::optional<repository>> item_stream::next()
+{
+    while (!current_ || index_ >= current_->items.size()) {
+        current_ = co_await pages_.next();
+        index_ = 0;
+        if (!current_)
+            co_return std::nullopt;
+    }
+    co_return std::move(current_->items[index_++]);
+}
+
+}  // namespace swr

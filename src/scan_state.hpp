@@ -1,0 +1,82 @@
+#ifndef SWR_SRC_SCAN_STATE_HPP
+#define SWR_SRC_SCAN_STATE_HPP
+
+#include "client_impl.hpp"
+#include "scan_planner.hpp"
+
+#include <swr/page_stream.hpp>
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace swr::detail {
+
+/// Validates `request` and `options` and creates the state of a new scan.
+/// Throws `swr::exception` (`errc::invalid_argument`) naming the bad value.
+std::shared_ptr<scan_state> make_scan_state(std::shared_ptr<client_impl> client,
+                                            const shared_repositories_request& request, scan_options options);
+
+/// The running part of a `page_stream`.
+///
+/// Every member below the constructor runs on `strand_`; the public entry
+/// points post there, so the caller may use any thread. Requests run on a
+/// strand of their own and post their outcome back.
+class scan_state : public std::enable_shared_from_this<scan_state> {
+public:
+    using handler_type = boost::asio::any_completion_handler<page_stream::page_signature>;
+
+    scan_state(std::shared_ptr<client_impl> client, shared_repositories_request request, scan_options options);
+
+    void next(handler_type handler);
+    void cancel();
+    error_info error() const;
+    scan_summary summary() const;
+
+private:
+    struct request_in_flight {
+        std::shared_ptr<boost::asio::cancellation_signal> signal;
+        boost::asio::any_io_executor executor;
+    };
+
+    void start_next(handler_type handler, std::uint64_t ticket);
+    void launch_requests();
+    void launch(page_slot slot);
+    void on_outcome(page_slot slot, fetch_outcome outcome);
+    void fail(boost::system::error_code ec, error_info info);
+    void stop_requests();
+    void deliver();
+    void complete(boost::system::error_code ec, std::optional<page> result);
+    void update_summary();
+
+    std::shared_ptr<client_impl> client_;
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    shared_repositories_request request_;
+    scan_options options_;
+    scan_planner planner_;
+
+    std::map<std::int64_t, page> ready_;  // responses waiting for their turn, by offset
+    std::map<std::int64_t, request_in_flight> in_flight_;
+    std::optional<handler_type> waiting_;
+    std::uint64_t waiting_ticket_ = 0;
+
+    bool stopped_ = false;
+    bool ended_ = false;
+    boost::system::error_code error_;
+    error_info error_info_;
+
+    std::chrono::steady_clock::time_point started_{};
+    std::chrono::steady_clock::time_point finished_{};
+    scan_summary progress_;  // owned by the strand; copied into summary_
+    mutable std::mutex summary_mutex_;
+    scan_summary summary_;
+    error_info published_error_;
+};
+
+}  // namespace swr::detail
+
+#endif

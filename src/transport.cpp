@@ -1,0 +1,360 @@
+#include "transport.hpp"
+#include "errors.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <mutex>
+#include <vector>
+
+namespace swr::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct connection {
+    connection(asio::any_io_executor strand, ssl::context& context, std::uint64_t id)
+        : stream(std::move(strand), context), id(id)
+    {
+    }
+
+    ssl::stream<beast::tcp_stream> stream;
+    beast::flat_buffer buffer;
+    std::uint64_t id;
+    bool open = false;
+};
+
+struct exchange_result {
+    http_response response;
+    std::unique_ptr<connection> reusable;  // set when the connection may serve another request
+    bool stale = false;                     // a reused connection failed before any response byte
+};
+
+bool is_ip_literal(const std::string& host)
+{
+    error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+std::string milliseconds_text(std::chrono::milliseconds value)
+{
+    return std::to_string(value.count()) + " ms";
+}
+
+// Describes a failed handshake; OpenSSL's verify result tells an untrusted
+// chain apart from a certificate issued for another name.
+std::string handshake_failure(connection& conn, const std::string& server_name, const error_code& ec)
+{
+    long verify = SSL_get_verify_result(conn.stream.native_handle());
+    if (verify != X509_V_OK) {
+        return "TLS certificate verification failed for " + server_name + ": " +
+               X509_verify_cert_error_string(verify) + "; check tls_options::ca_file";
+    }
+    if (ec.category() == asio::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+        return "TLS certificate is not valid for host name " + server_name +
+               "; check the endpoint or tls_options::server_name";
+    }
+    return "TLS handshake with " + server_name + " failed: " + ec.message();
+}
+
+void set_failure(http_response& response, error_code ec, std::string message)
+{
+    response.ec = ec;
+    response.info.message = std::move(message);
+}
+
+}  // namespace
+
+class transport::impl : public std::enable_shared_from_this<impl> {
+public:
+    impl(asio::any_io_executor executor, transport_settings settings, const logger& log)
+        : executor_(std::move(executor)),
+          settings_(std::move(settings)),
+          log_(log),
+          context_(ssl::context::tls_client),
+          server_name_(settings_.tls.server_name.empty() ? settings_.endpoint.host : settings_.tls.server_name)
+    {
+        configure_tls();
+    }
+
+    asio::awaitable<http_response> send(const outgoing_request& request);
+
+    transport_counters counters;
+
+private:
+    void configure_tls();
+    std::unique_ptr<connection> take_idle();
+    void give_back(std::unique_ptr<connection> conn);
+    asio::awaitable<exchange_result> exchange(std::unique_ptr<connection> conn, const outgoing_request& request);
+    asio::awaitable<bool> open(connection& conn, http_response& response);
+    asio::awaitable<bool> connect(connection& conn, http_response& response);
+    void read_response(http::response_parser<http::string_body>& parser, http_response& response);
+
+    asio::any_io_executor executor_;
+    transport_settings settings_;
+    logger log_;
+    ssl::context context_;
+    std::string server_name_;
+
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<connection>> idle_;
+    std::atomic<std::uint64_t> next_connection_id_{1};
+};
+
+void transport::impl::configure_tls()
+{
+    SSL_CTX_set_min_proto_version(context_.native_handle(), TLS1_2_VERSION);
+    context_.set_verify_mode(ssl::verify_peer);
+
+    error_code ec;
+    if (settings_.tls.ca_file.empty()) {
+        context_.set_default_verify_paths(ec);
+        if (ec) {
+            detail::throw_invalid_argument("cannot load the system trust store: " + ec.message() +
+                                    "; install ca-certificates or set tls_options::ca_file");
+        }
+        return;
+    }
+    context_.load_verify_file(settings_.tls.ca_file, ec);
+    if (ec) {
+        detail::throw_invalid_argument("cannot load CA file '" + settings_.tls.ca_file +
+                                                        "': " + ec.message() + "; check the path and that it "
+                                                                               "holds PEM certificates");
+    }
+}
+
+std::unique_ptr<connection> transport::impl::take_idle()
+{
+    std::lock_guard lock(mutex_);
+    if (idle_.empty())
+        return nullptr;
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return conn;
+}
+
+void transport::impl::give_back(std::unique_ptr<connection> conn)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (idle_.size() < settings_.max_idle_connections) {
+            idle_.push_back(std::move(conn));
+            return;
+        }
+    }
+    if (log_.enabled(log_level::debug))
+        log_.write(log_level::debug, "connection " + std::to_string(conn->id) + " closed: idle pool is full");
+}
+
+asio::awaitable<http_response> transport::impl::send(const outgoing_request& request)
+{
+    auto self = shared_from_this();
+    for (;;) {
+        std::unique_ptr<connection> conn = take_idle();
+        bool reused = conn != nullptr;
+        if (!conn) {
+            auto id = next_connection_id_.fetch_add(1);
+            conn = std::make_unique<connection>(asio::make_strand(executor_), context_, id);
+        }
+
+        // The exchange runs on the connection's strand, where its timers fire too.
+        auto strand = conn->stream.get_executor();
+        exchange_result result =
+            co_await asio::co_spawn(strand, exchange(std::move(conn), request), asio::use_awaitable);
+
+        if (result.stale && reused) {
+            if (log_.enabled(log_level::debug))
+                log_.write(log_level::debug, "reused connection was closed by the server; sending again on a "
+                                             "new connection");
+            continue;
+        }
+        if (result.reusable)
+            give_back(std::move(result.reusable));
+        co_return std::move(result.response);
+    }
+}
+
+asio::awaitable<bool> transport::impl::connect(connection& conn, http_response& response)
+{
+    auto& socket = beast::get_lowest_layer(conn.stream);
+    const auto& endpoint = settings_.endpoint;
+    socket.expires_after(settings_.timeouts.connect);
+
+    error_code ec;
+    if (is_ip_literal(endpoint.host)) {
+        tcp::endpoint target(asio::ip::make_address(endpoint.host), endpoint.port);
+        std::tie(ec) = co_await socket.async_connect(target, use_tuple);
+    } else {
+        tcp::resolver resolver(conn.stream.get_executor());
+        auto [resolve_ec, results] = co_await resolver.async_resolve(
+            endpoint.host, std::to_string(endpoint.port), tcp::resolver::numeric_service, use_tuple);
+        if (resolve_ec) {
+            set_failure(response, resolve_ec, "cannot resolve host " + endpoint.host + ": " + resolve_ec.message());
+            co_return false;
+        }
+        std::tie(ec, std::ignore) = co_await socket.async_connect(results, use_tuple);
+    }
+
+    if (ec == beast::error::timeout) {
+        set_failure(response, errc::timeout,
+                    "connecting to " + endpoint.url() + " timed out after " +
+                        milliseconds_text(settings_.timeouts.connect));
+        co_return false;
+    }
+    if (ec) {
+        set_failure(response, ec, "cannot connect to " + endpoint.url() + ": " + ec.message());
+        co_return false;
+    }
+    co_return true;
+}
+
+asio::awaitable<bool> transport::impl::open(connection& conn, http_response& response)
+{
+    if (!co_await connect(conn, response))
+        co_return false;
+
+    // SNI carries host names only; an IP literal is verified but not sent.
+    if (!is_ip_literal(server_name_))
+        SSL_set_tlsext_host_name(conn.stream.native_handle(), server_name_.c_str());
+    conn.stream.set_verify_callback(ssl::host_name_verification(server_name_));
+
+    beast::get_lowest_layer(conn.stream).expires_after(settings_.timeouts.handshake);
+    auto [ec] = co_await conn.stream.async_handshake(ssl::stream_base::client, use_tuple);
+    if (ec == beast::error::timeout) {
+        set_failure(response, errc::timeout,
+                    "TLS handshake with " + server_name_ + " timed out after " +
+                        milliseconds_text(settings_.timeouts.handshake));
+        co_return false;
+    }
+    if (ec) {
+        set_failure(response, ec, handshake_failure(conn, server_name_, ec));
+        co_return false;
+    }
+
+    conn.open = true;
+    counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
+    if (log_.enabled(log_level::debug)) {
+        log_.write(log_level::debug, "connection " + std::to_string(conn.id) + " opened to " +
+                                         settings_.endpoint.url() + " (" + SSL_get_version(conn.stream.native_handle()) +
+                                         ")");
+    }
+    co_return true;
+}
+
+void transport::impl::read_response(http::response_parser<http::string_body>& parser, http_response& response)
+{
+    auto& message = parser.get();
+    response.status = static_cast<int>(message.result_int());
+    response.content_range = std::string(message[http::field::content_range]);
+    response.request_id = std::string(message["X-Request-Id"]);
+    response.body = std::move(message.body());
+    counters.bytes_received.fetch_add(response.body.size(), std::memory_order_relaxed);
+}
+
+asio::awaitable<exchange_result> transport::impl::exchange(std::unique_ptr<connection> conn,
+                                                           const outgoing_request& request)
+{
+    exchange_result result;
+    http_response& response = result.response;
+    bool reused = conn->open;
+
+    try {
+        if (!conn->open && !co_await open(*conn, response))
+            co_return result;
+
+        http::request<http::string_body> message{http::verb::get, request.path, 11};
+        message.method_string(request.method);
+        if (!request.query.empty())
+            message.target(request.path + "?" + request.query);
+        message.set(http::field::host, request.host);
+        for (const auto& [name, value] : request.headers)
+            message.set(name, value);
+        if (!request.body.empty()) {
+            message.body() = request.body;
+            message.prepare_payload();
+        }
+        message.keep_alive(true);
+
+        auto& socket = beast::get_lowest_layer(conn->stream);
+        socket.expires_after(settings_.timeouts.request);
+        counters.requests.fetch_add(1, std::memory_order_relaxed);
+
+        auto [write_ec, written] = co_await http::async_write(conn->stream, message, use_tuple);
+        http::response_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
+        parser.body_limit(settings_.max_body_bytes);
+        error_code read_ec = write_ec;
+        if (!write_ec)
+            std::tie(read_ec, std::ignore) = co_await http::async_read(conn->stream, conn->buffer, parser, use_tuple);
+
+        if (read_ec) {
+            // A keep-alive connection the server closed while it sat idle
+            // fails before any byte of a response; the caller retries it.
+            result.stale = reused && !parser.got_some() && read_ec != beast::error::timeout &&
+                           read_ec != asio::error::operation_aborted;
+            if (read_ec == beast::error::timeout) {
+                set_failure(response, errc::timeout,
+                            "request timed out after " + milliseconds_text(settings_.timeouts.request));
+            } else if (read_ec == http::error::body_limit) {
+                set_failure(response, errc::response_too_large,
+                            "response body exceeds " + std::to_string(settings_.max_body_bytes) +
+                                " bytes; raise client_options::max_body_bytes");
+            } else if (read_ec == http::error::header_limit) {
+                set_failure(response, errc::response_too_large,
+                            "response header exceeds " + std::to_string(settings_.max_header_bytes) +
+                                " bytes; raise client_options::max_header_bytes");
+            } else {
+                set_failure(response, read_ec, "request failed: " + read_ec.message());
+            }
+            co_return result;
+        }
+
+        read_response(parser, response);
+        socket.expires_never();
+        if (parser.get().keep_alive())
+            result.reusable = std::move(conn);
+    } catch (const boost::system::system_error& error) {
+        set_failure(response, error.code(), "request failed: " + error.code().message());
+    }
+    co_return result;
+}
+
+transport::transport(asio::any_io_executor executor, transport_settings settings, const logger& log)
+    : impl_(std::make_shared<impl>(std::move(executor), std::move(settings), log))
+{
+}
+
+transport::~transport() = default;
+
+asio::awaitable<http_response> transport::send(const outgoing_request& request)
+{
+    return impl_->send(request);
+}
+
+const transport_counters& transport::counters() const noexcept
+{
+    return impl_->counters;
+}
+
+}  // namespace swr::detail

@@ -1,0 +1,76 @@
+#ifndef SWR_SRC_TRANSPORT_HPP
+#define SWR_SRC_TRANSPORT_HPP
+
+#include "logger.hpp"
+
+#include <swr/client.hpp>
+#include <swr/credentials.hpp>
+#include <swr/endpoint.hpp>
+#include <swr/error.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace swr::detail {
+
+/// What a transport needs from the client's options.
+struct transport_settings {
+    swr::endpoint endpoint;
+    tls_options tls;
+    timeout_options timeouts;
+    std::size_t max_idle_connections = 16;
+    std::size_t max_header_bytes = 64 * 1024;
+    std::size_t max_body_bytes = 64 * 1024 * 1024;
+};
+
+/// Outcome of one HTTP exchange. `ec` is set when no complete response
+/// arrived; `info.message` then says what failed.
+struct http_response {
+    boost::system::error_code ec;
+    error_info info;
+    int status = 0;
+    std::string body;
+    std::string content_range;  ///< Raw `Content-Range` header value.
+    std::string request_id;     ///< `X-Request-Id` header value.
+};
+
+/// Counters shared by every connection of a transport.
+struct transport_counters {
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> connections_opened{0};
+    std::atomic<std::uint64_t> bytes_received{0};
+};
+
+/// HTTPS/1.1 over a pool of keep-alive TLS connections.
+///
+/// Each connection has its own strand; an exchange runs on it, so a
+/// transport is safe to use from several threads at once. A request that
+/// fails on a reused connection before any response byte arrived (the
+/// server closed it while idle) is sent once more on a new connection.
+class transport {
+public:
+    transport(boost::asio::any_io_executor executor, transport_settings settings, const logger& log);
+    ~transport();
+
+    transport(const transport&) = delete;
+    transport& operator=(const transport&) = delete;
+
+    /// Sends `request` and reads the whole response. Never throws for I/O
+    /// errors; cancellation of the awaiting coroutine aborts the exchange.
+    boost::asio::awaitable<http_response> send(const outgoing_request& request);
+
+    const transport_counters& counters() const noexcept;
+
+private:
+    class impl;
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace swr::detail
+
+#endif
