@@ -214,10 +214,10 @@ boost::asio::awaitable<page> client::fetch_page(const shared_repositories_reques
 {
     if (auto error = validate(request); !error.empty())
         detail::throw_invalid_argument(error);
-    if (limit < min_page_size || limit > max_page_size) {
-        detail::throw_invalid_argument("invalid limit " + std::to_string(limit) +
-                                                        ": use 1 to 1000 records per page");
-    }
+    // The upper bound is the server's to enforce (it answers 400), so that a
+    // caller can probe a server whose maximum differs from the documented one.
+    if (limit < min_page_size)
+        detail::throw_invalid_argument("invalid limit " + std::to_string(limit) + ": use 1 or more records per page");
     if (offset < 0)
         detail::throw_invalid_argument("invalid offset " + std::to_string(offset) + ": use 0 or more");
 

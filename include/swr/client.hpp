@@ -109,6 +109,8 @@ public:
 
     /// Fetches one page of shared repositories: `limit` items from `offset`.
     ///
+    /// `limit` must be at least 1 and `offset` at least 0; a limit above the
+    /// server's maximum (1000) is sent as is and rejected by the server.
     /// Throws `swr::exception` with the HTTP status, service error code,
     /// request id and offset on failure. Cancellation of the awaiting
     /// coroutine cancels the request.
