@@ -1,6 +1,5 @@
 #include "client_impl.hpp"
 #include "errors.hpp"
-#include "response.hpp"
 #include "scan_state.hpp"
 
 #include <swr/client.hpp>
@@ -9,182 +8,72 @@ namespace swr {
 namespace detail {
 namespace {
 
-void reject(std::string message)
-{
-    throw_invalid_argument(std::move(message));
-}
-
 swr::endpoint resolve_endpoint(const client_options& options)
 {
     std::string url = options.endpoint;
     if (url.empty()) {
         if (options.region.empty())
-            reject("no endpoint: set client_options::endpoint (https://HOST[:PORT]) or client_options::region");
+            throw_invalid_argument("no endpoint: set client_options::endpoint (https://HOST[:PORT]) or client_options::region");
         url = region_endpoint_url(options.region);
         if (url.empty()) {
-            reject("unknown region '" + options.region +
+            throw_invalid_argument("unknown region '" + options.region +
                    "': use a region of the official SDKs' table (e.g. cn-north-4) or set an endpoint URL");
         }
     }
     swr::endpoint result;
     if (auto error = parse_endpoint(url, result); !error.empty())
-        reject(error);
+        throw_invalid_argument(error);
     return result;
+}
+
+void check_retry_options(const client_options& options)
+{
+    if (options.retry.max_attempts < 1)
+        throw_invalid_argument("invalid retry.max_attempts 0: use 1 (no retries) or more");
+    if (options.backoff.initial.count() < 0 || options.backoff.max < options.backoff.initial) {
+        throw_invalid_argument("invalid backoff: initial " + std::to_string(options.backoff.initial.count()) +
+                               " ms and max " + std::to_string(options.backoff.max.count()) +
+                               " ms must satisfy 0 <= initial <= max");
+    }
+    if (!(options.backoff.multiplier >= 1.0))
+        throw_invalid_argument("invalid backoff.multiplier " + std::to_string(options.backoff.multiplier) +
+                               ": use 1 or more");
+    if (!(options.throttle.decrease_factor > 0.0 && options.throttle.decrease_factor <= 1.0)) {
+        throw_invalid_argument("invalid throttle.decrease_factor " + std::to_string(options.throttle.decrease_factor) +
+                               ": use a number in (0, 1]");
+    }
+    if (!(options.throttle.recovery_per_second >= 0.0)) {
+        throw_invalid_argument("invalid throttle.recovery_per_second " +
+                               std::to_string(options.throttle.recovery_per_second) + ": use 0 or more");
+    }
+    if (options.throttle.min_pause.count() < 0 || options.throttle.max_retry_after.count() < 0 ||
+        options.throttle.jitter.count() < 0)
+        throw_invalid_argument("invalid throttle durations: min_pause, max_retry_after and jitter must be 0 or more");
 }
 
 void check_options(const client_options& options)
 {
     if (!options.credentials)
-        reject("no credentials: set client_options::credentials, e.g. make_token_credentials(token)");
+        throw_invalid_argument("no credentials: set client_options::credentials, e.g. make_token_credentials(token)");
     auto check_timeout = [](std::chrono::milliseconds value, const char* name) {
         if (value.count() <= 0)
-            reject(std::string("invalid ") + name + " " + std::to_string(value.count()) + " ms: it must be positive");
+            throw_invalid_argument(std::string("invalid ") + name + " " + std::to_string(value.count()) + " ms: it must be positive");
     };
     check_timeout(options.timeouts.connect, "timeouts.connect");
     check_timeout(options.timeouts.handshake, "timeouts.handshake");
     check_timeout(options.timeouts.request, "timeouts.request");
     if (options.max_header_bytes < 1024)
-        reject("invalid max_header_bytes " + std::to_string(options.max_header_bytes) + ": use at least 1024");
+        throw_invalid_argument("invalid max_header_bytes " + std::to_string(options.max_header_bytes) + ": use at least 1024");
     if (options.max_body_bytes < 1024)
-        reject("invalid max_body_bytes " + std::to_string(options.max_body_bytes) + ": use at least 1024");
+        throw_invalid_argument("invalid max_body_bytes " + std::to_string(options.max_body_bytes) + ": use at least 1024");
     for (unsigned char c : options.user_agent) {
         if (c < 0x20 || c == 0x7f)
-            reject("invalid user_agent: it contains a control character");
+            throw_invalid_argument("invalid user_agent: it contains a control character");
     }
-}
-
-transport_settings make_transport_settings(const client_options& options, const swr::endpoint& endpoint)
-{
-    return {
-        .endpoint = endpoint,
-        .tls = options.tls,
-        .timeouts = options.timeouts,
-        .max_idle_connections = options.max_idle_connections,
-        .max_header_bytes = options.max_header_bytes,
-        .max_body_bytes = options.max_body_bytes,
-    };
-}
-
-std::string describe(const fetch_outcome& outcome)
-{
-    return outcome.ec.message() + (outcome.info.to_string().empty() ? "" : ": " + outcome.info.to_string());
+    check_retry_options(options);
 }
 
 }  // namespace
-
-std::optional<std::int64_t> fetch_outcome::total() const
-{
-    if (page.content_range)
-        return page.content_range->total;
-    if (!page.items.empty())
-        return page.items.front().total_range;
-    return std::nullopt;
-}
-
-client_impl::client_impl(boost::asio::any_io_executor executor, client_options options, swr::endpoint endpoint)
-    : executor(executor),
-      options(std::move(options)),
-      endpoint(std::move(endpoint)),
-      log(this->options.log),
-      transport(executor, make_transport_settings(this->options, this->endpoint), log)
-{
-}
-
-void client_impl::read_error_response(const http_response& response, fetch_outcome& outcome) const
-{
-    error_body body = parse_error_body(response.body);
-    outcome.ec = classify_status(response.status, body.code);
-    outcome.info.http_status = response.status;
-    outcome.info.service_code = std::move(body.code);
-    outcome.info.message = std::move(body.message);
-    if (outcome.info.request_id.empty())
-        outcome.info.request_id = std::move(body.request_id);
-}
-
-void client_impl::read_page(http_response& response, fetch_outcome& outcome) const
-{
-    page& result = outcome.page;
-    result.request_id = response.request_id;
-    result.body_bytes = response.body.size();
-
-    parsed_page parsed = parse_repositories(response.body);
-    if (!parsed.error.empty()) {
-        outcome.ec = errc::bad_response;
-        outcome.info.http_status = response.status;
-        outcome.info.message = "invalid response body: " + parsed.error;
-        return;
-    }
-    result.items = std::move(parsed.items);
-
-    if (response.content_range.empty())
-        return;
-    result.content_range = parse_content_range(response.content_range);
-    if (!result.content_range) {
-        outcome.ec = errc::bad_content_range;
-        outcome.info.message =
-            "Content-Range '" + response.content_range.substr(0, 100) + "' is not {offset}-{count}/{total}";
-        return;
-    }
-    const content_range& range = *result.content_range;
-    auto count = static_cast<std::int64_t>(result.items.size());
-    if (range.offset != result.offset || range.count != count) {
-        outcome.ec = errc::bad_content_range;
-        outcome.info.message = "Content-Range '" + response.content_range + "' does not match the response: " +
-                               "requested offset " + std::to_string(result.offset) + ", body holds " +
-                               std::to_string(count) + " records";
-    }
-}
-
-boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositories_request& request,
-                                                         std::int64_t offset, std::int64_t limit)
-{
-    fetch_outcome outcome;
-    outcome.info.offset = offset;
-    outcome.page.offset = offset;
-    outcome.page.limit = limit;
-
-    outgoing_request message{
-        .method = "GET",
-        .host = endpoint.host_header(),
-        .path = std::string(shared_repositories_path),
-        .query = build_query(request, limit, offset),
-        .body = {},
-        .headers = {},
-    };
-    message.set_header("Accept", "application/json");
-    message.set_header("Content-Type", "application/json");
-    message.set_header("User-Agent", options.user_agent);
-
-    try {
-        co_await options.credentials->authorize(message);
-    } catch (const swr::exception& error) {
-        outcome.ec = error.code();
-        outcome.info = error.info();
-        outcome.info.offset = offset;
-        co_return outcome;
-    }
-
-    http_response response = co_await transport.send(message);
-    outcome.info.request_id = response.request_id;
-    if (response.ec) {
-        outcome.ec = response.ec;
-        outcome.info.message = std::move(response.info.message);
-    } else if (response.status < 200 || response.status >= 300) {
-        read_error_response(response, outcome);
-    } else {
-        read_page(response, outcome);
-    }
-
-    if (outcome.ec && log.enabled(log_level::warning))
-        log.write(log_level::warning, "request failed: " + describe(outcome));
-    else if (!outcome.ec && log.enabled(log_level::debug)) {
-        log.write(log_level::debug, "GET offset " + std::to_string(offset) + " limit " + std::to_string(limit) +
-                                        ": HTTP " + std::to_string(response.status) + ", " +
-                                        std::to_string(outcome.page.items.size()) + " items (request id " +
-                                        outcome.page.request_id + ")");
-    }
-    co_return outcome;
-}
 
 }  // namespace detail
 
@@ -240,6 +129,8 @@ client_stats client::stats() const
         .requests = counters.requests.load(std::memory_order_relaxed),
         .connections_opened = counters.connections_opened.load(std::memory_order_relaxed),
         .bytes_received = counters.bytes_received.load(std::memory_order_relaxed),
+        .retries = impl_->retries.load(std::memory_order_relaxed),
+        .throttled = impl_->throttled.load(std::memory_order_relaxed),
     };
 }
 

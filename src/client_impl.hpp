@@ -2,11 +2,16 @@
 #define SWR_SRC_CLIENT_IMPL_HPP
 
 #include "logger.hpp"
+#include "retry_decision.hpp"
 #include "transport.hpp"
 
 #include <swr/client.hpp>
+#include <swr/rate_limiter.hpp>
+#include <swr/retry.hpp>
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace swr::detail {
@@ -16,9 +21,23 @@ struct fetch_outcome {
     boost::system::error_code ec;
     error_info info;
     swr::page page;
+    std::size_t attempts = 0;   ///< Attempts made, the first included.
+    bool throttled = false;     ///< Whether any attempt was throttled.
+    std::string retry_after;    ///< `Retry-After` of the last response.
 
     /// Total reported by the response: Content-Range, else the items' `total_range`.
     std::optional<std::int64_t> total() const;
+};
+
+/// The time before which no request of a client may start, after throttling.
+class pause_gate {
+public:
+    void pause_until(std::chrono::steady_clock::time_point until);
+    std::chrono::steady_clock::time_point paused_until() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::chrono::steady_clock::time_point until_{};
 };
 
 /// State shared by a client and every stream and operation started from it.
@@ -26,18 +45,29 @@ class client_impl {
 public:
     client_impl(boost::asio::any_io_executor executor, client_options options, swr::endpoint endpoint);
 
-    /// Fetches one page. Never throws for I/O, HTTP or parse errors; they
-    /// are returned in the outcome with the offset filled in.
+    /// Fetches one page, retrying as the client's policies allow. Each
+    /// attempt first waits out a throttling pause and takes a token from
+    /// `limiter` when one is given. Never throws for I/O, HTTP or parse
+    /// errors; they are returned in the outcome with the offset filled in.
     boost::asio::awaitable<fetch_outcome> fetch(const shared_repositories_request& request, std::int64_t offset,
-                                                std::int64_t limit);
+                                                std::int64_t limit, rate_limiter* limiter = nullptr);
 
     boost::asio::any_io_executor executor;
     client_options options;
     swr::endpoint endpoint;
     logger log;
     detail::transport transport;
+    std::shared_ptr<time_source> time;
+    retry_budget budget;
+    pause_gate gate;
+    std::atomic<std::uint64_t> retries{0};
+    std::atomic<std::uint64_t> throttled{0};
 
 private:
+    boost::asio::awaitable<fetch_outcome> fetch_once(const shared_repositories_request& request,
+                                                     std::int64_t offset, std::int64_t limit);
+    boost::asio::awaitable<boost::system::error_code> wait_for_turn(rate_limiter* limiter);
+    void on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter);
     void read_error_response(const http_response& response, fetch_outcome& outcome) const;
     void read_page(http_response& response, fetch_outcome& outcome) const;
 };

@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <algorithm>
 #include <iterator>
 #include <charconv>
 #include <string>
@@ -60,8 +61,43 @@ std::string endpoint::url() const
     return value;
 }
 
+namespace {
+
+// Returns the text after the host's ':' in the authority, or an empty view
+// when there is no port. Boost.URL reads "host:http" as a path, so a
+// non-numeric port is found here to name it in the message.
+std::string_view port_text(std::string_view url) noexcept
+{
+    auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos)
+        return {};
+    std::string_view authority = url.substr(scheme_end + 3);
+    authority = authority.substr(0, std::min(authority.find_first_of("/?#"), authority.size()));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos)
+        authority.remove_prefix(at + 1);
+    if (!authority.empty() && authority.front() == '[') {
+        auto close = authority.find(']');
+        if (close == std::string_view::npos)
+            return {};
+        authority.remove_prefix(close + 1);
+        return authority.empty() || authority.front() != ':' ? std::string_view{} : authority.substr(1);
+    }
+    auto colon = authority.rfind(':');
+    return colon == std::string_view::npos ? std::string_view{} : authority.substr(colon + 1);
+}
+
+bool all_digits(std::string_view text) noexcept
+{
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
 std::string parse_endpoint(std::string_view url, endpoint& out)
 {
+    if (std::string_view port = port_text(url); !port.empty() && !all_digits(port))
+        return rejected(url, "the port '" + std::string(port) + "' must be a number from 1 to 65535");
+
     auto parsed = boost::urls::parse_uri(url);
     if (!parsed)
         return rejected(url, "not a valid URL");

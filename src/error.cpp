@@ -1,5 +1,6 @@
 #include <swr/error.hpp>
 
+#include <ostream>
 #include <string>
 
 namespace swr {
@@ -31,17 +32,6 @@ public:
         return "unknown swr error " + std::to_string(value);
     }
 };
-
-std::string what_text(boost::system::error_code ec, const error_info& info)
-{
-    std::string text = ec.message();
-    std::string details = info.to_string();
-    if (!details.empty()) {
-        text += ": ";
-        text += details;
-    }
-    return text;
-}
 
 }  // namespace
 
@@ -83,8 +73,13 @@ std::string error_info::to_string() const
     return text;
 }
 
+std::ostream& operator<<(std::ostream& out, errc value)
+{
+    return out << make_error_code(value).message();
+}
+
 exception::exception(boost::system::error_code ec, error_info info)
-    : boost::system::system_error(ec, what_text(ec, info)), info_(std::move(info))
+    : boost::system::system_error(ec, info.to_string()), info_(std::move(info))
 {
 }
 

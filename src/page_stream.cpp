@@ -26,21 +26,12 @@ void reject(std::string message)
     throw_invalid_argument(std::move(message));
 }
 
-// Waits for a rate-limit token, then fetches the page. Runs on a strand of its own.
+// Fetches one page of the scan on a strand of its own.
 asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
                                            std::shared_ptr<rate_limiter> limiter,
                                            shared_repositories_request request, page_slot slot)
 {
-    if (limiter) {
-        if (error_code ec = co_await limiter->acquire()) {
-            fetch_outcome outcome;
-            outcome.ec = ec;
-            outcome.info.offset = slot.offset;
-            outcome.info.message = "waiting for the rate limiter was cancelled";
-            co_return outcome;
-        }
-    }
-    co_return co_await client->fetch(request, slot.offset, slot.limit);
+    co_return co_await client->fetch(request, slot.offset, slot.limit, limiter.get());
 }
 
 // Invokes `handler` outside the strand, never inline: a hop through the
@@ -174,7 +165,9 @@ void scan_state::launch(page_slot slot)
 void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
 {
     in_flight_.erase(slot.offset);
-    ++progress_.requests;
+    progress_.requests += static_cast<std::int64_t>(outcome.attempts);
+    progress_.retries += outcome.attempts > 1 ? static_cast<std::int64_t>(outcome.attempts - 1) : 0;
+    progress_.throttled += outcome.throttled ? 1 : 0;
     progress_.bytes += outcome.page.body_bytes;
 
     if (outcome.ec) {

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <string>
 
@@ -31,7 +32,7 @@ void check_limits(double rate, double burst)
 }  // namespace
 
 token_bucket::token_bucket(double rate, double burst, clock::time_point now) noexcept
-    : rate_(rate), burst_(burst), tokens_(burst), last_(now)
+    : configured_rate_(rate), rate_(rate), burst_(burst), tokens_(burst), last_(now)
 {
 }
 
@@ -39,17 +40,39 @@ void token_bucket::refill(clock::time_point now) noexcept
 {
     if (now <= last_)
         return;
-    double earned = seconds_double(now - last_).count() * rate_;
+    double seconds = seconds_double(now - last_).count();
+    double next_rate = std::min(configured_rate_, rate_ + recovery_per_second_ * seconds);
+    // The rate grows linearly while it recovers: earn at the average rate.
+    // Once it reaches the configured rate this slightly undercounts, which
+    // errs on the safe side.
+    double earned = seconds * (rate_ + next_rate) / 2;
+    rate_ = next_rate;
     tokens_ = std::min(burst_, tokens_ + earned);
     last_ = now;
+}
+
+void token_bucket::pause_until(clock::time_point now, clock::time_point until) noexcept
+{
+    refill(now);
+    if (until <= last_)
+        return;
+    tokens_ = std::min(tokens_, 1.0);
+    last_ = until;
+}
+
+void token_bucket::cut_rate(double factor, double recovery_per_second) noexcept
+{
+    rate_ = std::max(configured_rate_ * 0.01, rate_ * std::clamp(factor, 0.0, 1.0));
+    recovery_per_second_ = std::max(0.0, recovery_per_second);
 }
 
 token_bucket::clock::time_point token_bucket::reserve(clock::time_point now) noexcept
 {
     refill(now);
     tokens_ -= 1.0;
+    // During a pause `last_` lies ahead of `now`: even a token in hand waits for it.
     if (tokens_ >= 0)
-        return now;
+        return std::max(now, last_);
     // The balance is negative: this token is earned once the deficit is repaid.
     auto wait = std::chrono::duration_cast<clock::duration>(seconds_double(-tokens_ / rate_));
     return std::max(now, last_) + wait;
@@ -95,23 +118,52 @@ void rate_limiter::give_back()
 
 boost::asio::awaitable<boost::system::error_code> rate_limiter::acquire()
 {
-    clock::time_point ready = reserve();
-    clock::time_point current = now();
-    if (ready <= current)
-        co_return boost::system::error_code{};
+    std::optional<boost::asio::steady_timer> timer;
+    for (;;) {
+        clock::time_point ready = reserve();
+        clock::time_point current = now();
+        if (ready > current) {
+            if (!timer)
+                timer.emplace(co_await boost::asio::this_coro::executor);
+            timer->expires_after(ready - current);
+            auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (ec) {
+                give_back();
+                co_return ec;
+            }
+        }
 
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    timer.expires_after(ready - current);
-    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (ec) {
-        give_back();
-        co_return ec;
+        // A pause that began while this token was pending takes precedence:
+        // return the token and queue again behind the pause.
+        std::lock_guard lock(mutex_);
+        if (now() >= paused_until_)
+            co_return boost::system::error_code{};
+        --granted_;
+        bucket_.give_back(now());
     }
-    co_return boost::system::error_code{};
+}
+
+void rate_limiter::on_throttled(std::chrono::nanoseconds pause, double decrease_factor, double recovery_per_second)
+{
+    std::lock_guard lock(mutex_);
+    ++throttled_;
+    auto until = now() + std::chrono::duration_cast<clock::duration>(pause);
+    if (until > paused_until_) {
+        paused_until_ = until;
+        bucket_.pause_until(now(), until);
+    }
+    bucket_.cut_rate(decrease_factor, recovery_per_second);
+}
+
+std::uint64_t rate_limiter::throttled() const noexcept
+{
+    std::lock_guard lock(mutex_);
+    return throttled_;
 }
 
 double rate_limiter::rate() const noexcept
 {
+    std::lock_guard lock(mutex_);
     return bucket_.rate();
 }
 

@@ -47,18 +47,41 @@ std::string name_parameter(std::string_view name)
     return value;
 }
 
+bool is_control(unsigned char c) noexcept
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+// Quotes `value` for an error message, writing control characters as \xNN
+// so that the message stays on one line.
+std::string quoted(std::string_view value)
+{
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out = "'";
+    for (unsigned char c : value) {
+        if (is_control(c)) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0x0f];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "'";
+}
+
 std::string check_value(std::string_view field, std::string_view value, query_form form)
 {
     for (unsigned char c : value) {
-        if (c < 0x20 || c == 0x7f) {
-            return "invalid " + std::string(field) + " '" + std::string(value) +
-                   "': control characters cannot be sent; remove them";
+        if (is_control(c)) {
+            return "invalid " + std::string(field) + " " + quoted(value) +
+                   ": control characters cannot be sent; remove them";
         }
     }
     if (form == query_form::filter &&
         (value.find('|') != std::string_view::npos || value.find("::") != std::string_view::npos)) {
-        return "invalid " + std::string(field) + " '" + std::string(value) +
-               "': '|' and '::' would change the meaning of the filter; remove them or use the separate "
+        return "invalid " + std::string(field) + " " + quoted(value) +
+               ": '|' and '::' would change the meaning of the filter; remove them or use the separate "
                "query form";
     }
     return {};

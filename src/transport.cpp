@@ -268,6 +268,8 @@ void transport::impl::read_response(http::response_parser<http::string_body>& pa
     response.status = static_cast<int>(message.result_int());
     response.content_range = std::string(message[http::field::content_range]);
     response.request_id = std::string(message["X-Request-Id"]);
+    response.retry_after = std::string(message[http::field::retry_after]);
+    response.date = std::string(message[http::field::date]);
     response.body = std::move(message.body());
     counters.bytes_received.fetch_add(response.body.size(), std::memory_order_relaxed);
 }

@@ -37,6 +37,8 @@ struct http_response {
     std::string body;
     std::string content_range;  ///< Raw `Content-Range` header value.
     std::string request_id;     ///< `X-Request-Id` header value.
+    std::string retry_after;    ///< `Retry-After` header value.
+    std::string date;           ///< `Date` header value.
 };
 
 /// Counters shared by every connection of a transport.

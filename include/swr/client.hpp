@@ -8,6 +8,7 @@
 #include <swr/page.hpp>
 #include <swr/page_stream.hpp>
 #include <swr/request.hpp>
+#include <swr/retry.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -60,6 +61,21 @@ struct client_options {
     tls_options tls;
     timeout_options timeouts;
 
+    /// Which failures are retried and for how long.
+    retry_policy retry;
+
+    /// Delays between retries.
+    backoff_policy backoff;
+
+    /// Client-wide allowance for retries.
+    retry_budget_options retry_budget;
+
+    /// Reaction to throttling.
+    throttle_policy throttle;
+
+    /// Clock, timers and randomness. Null: `system_time_source()`.
+    std::shared_ptr<time_source> time;
+
     /// Keep-alive connections kept open between requests. Default: 16.
     /// A scan opens up to `scan_options::max_in_flight` connections at once.
     std::size_t max_idle_connections = 16;
@@ -81,6 +97,8 @@ struct client_stats {
     std::uint64_t requests = 0;             ///< Requests sent.
     std::uint64_t connections_opened = 0;   ///< TLS connections established.
     std::uint64_t bytes_received = 0;       ///< Response body bytes received.
+    std::uint64_t retries = 0;              ///< Attempts after the first, over all requests.
+    std::uint64_t throttled = 0;            ///< Throttled responses (429, SWR's 403 throttling codes).
 };
 
 /// A client of the SWR API bound to the caller's executor.

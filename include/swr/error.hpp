@@ -5,6 +5,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -41,6 +42,9 @@ inline boost::system::error_code make_error_code(errc e) noexcept
     return {static_cast<int>(e), category()};
 }
 
+/// Writes the error's message, e.g. for test diagnostics.
+std::ostream& operator<<(std::ostream& out, errc value);
+
 /// Details of a failed request, beyond the `error_code`.
 ///
 /// Holds only what the server sent back and what the library observed; it
@@ -68,7 +72,7 @@ struct error_info {
 
 /// Exception thrown by the throwing forms of the API.
 ///
-/// `what()` combines the error code message and `info().to_string()`.
+/// `what()` is `info().to_string()` followed by the error code's message.
 class exception : public boost::system::system_error {
 public:
     exception(boost::system::error_code ec, error_info info);

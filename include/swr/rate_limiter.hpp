@@ -32,7 +32,18 @@ public:
     /// Gives back a token that was reserved but not used (its wait was cancelled).
     void give_back(clock::time_point now) noexcept;
 
+    /// Hands out no token before `until` (refilling up to `now` first); the bucket then restarts with at
+    /// most one token, so the requests held back do not resume as a burst.
+    void pause_until(clock::time_point now, clock::time_point until) noexcept;
+
+    /// Cuts the rate to `rate() * factor`, but not below 1% of the
+    /// configured rate. From then on the rate grows back by
+    /// `recovery_per_second` requests/s each second, up to the configured rate.
+    void cut_rate(double factor, double recovery_per_second) noexcept;
+
+    /// Current rate in requests/s, lower than `configured_rate()` after a cut.
     double rate() const noexcept { return rate_; }
+    double configured_rate() const noexcept { return configured_rate_; }
     double burst() const noexcept { return burst_; }
 
     /// Token balance at `now`; negative while reservations are queued.
@@ -41,7 +52,9 @@ public:
 private:
     void refill(clock::time_point now) noexcept;
 
+    double configured_rate_;
     double rate_;
+    double recovery_per_second_ = 0;
     double burst_;
     double tokens_;
     clock::time_point last_;
@@ -67,8 +80,14 @@ public:
 
     /// Waits until one request may be sent, on a timer of the calling
     /// coroutine's executor. Returns `asio::error::operation_aborted` when the
-    /// wait is cancelled, in which case the token is given back.
+    /// wait is cancelled, in which case the token is given back. A pause that
+    /// starts during the wait extends it.
     boost::asio::awaitable<boost::system::error_code> acquire();
+
+    /// Reacts to throttling seen by any user of the limiter: no token is
+    /// handed out for `pause`, and the rate is cut by `decrease_factor`
+    /// (in (0, 1]), recovering by `recovery_per_second` each second.
+    void on_throttled(std::chrono::nanoseconds pause, double decrease_factor, double recovery_per_second);
 
     /// Takes one token and returns the time from which it may be used.
     clock::time_point reserve();
@@ -76,8 +95,12 @@ public:
     /// Gives back a token obtained from `reserve` that will not be used.
     void give_back();
 
+    /// Current rate in requests/s; lower than configured after throttling.
     double rate() const noexcept;
     double burst() const noexcept;
+
+    /// Number of times `on_throttled` was called.
+    std::uint64_t throttled() const noexcept;
 
     /// Number of tokens handed out so far.
     std::uint64_t granted() const noexcept;
@@ -89,6 +112,8 @@ private:
     now_function now_;
     token_bucket bucket_;
     std::uint64_t granted_ = 0;
+    std::uint64_t throttled_ = 0;
+    clock::time_point paused_until_{};
 };
 
 }  // namespace swr

@@ -6,14 +6,6 @@
 #include <ostream>
 #include <string>
 
-namespace swr {
-// Lets BOOST_TEST print both sides of a failed comparison of errc values.
-std::ostream& operator<<(std::ostream& out, errc value)
-{
-    return out << make_error_code(value).message();
-}
-}  // namespace swr
-
 using swr::errc;
 using swr::detail::classify_status;
 using swr::detail::parse_error_body;

@@ -1,0 +1,243 @@
+#include "client_impl.hpp"
+#include "response.hpp"
+
+#include <boost/asio/error.hpp>
+
+namespace swr::detail {
+namespace {
+
+transport_settings make_transport_settings(const client_options& options, const swr::endpoint& endpoint)
+{
+    transport_settings settings;
+    settings.endpoint = endpoint;
+    settings.tls = options.tls;
+    settings.timeouts = options.timeouts;
+    settings.max_idle_connections = options.max_idle_connections;
+    settings.max_header_bytes = options.max_header_bytes;
+    settings.max_body_bytes = options.max_body_bytes;
+    return settings;
+}
+
+std::string describe(const fetch_outcome& outcome)
+{
+    std::string details = outcome.info.to_string();
+    return outcome.ec.message() + (details.empty() ? "" : ": " + details);
+}
+
+std::string milliseconds_text(std::chrono::milliseconds value)
+{
+    return std::to_string(value.count()) + " ms";
+}
+
+}  // namespace
+
+std::optional<std::int64_t> fetch_outcome::total() const
+{
+    if (page.content_range)
+        return page.content_range->total;
+    if (!page.items.empty())
+        return page.items.front().total_range;
+    return std::nullopt;
+}
+
+void pause_gate::pause_until(std::chrono::steady_clock::time_point until)
+{
+    std::lock_guard lock(mutex_);
+    until_ = std::max(until_, until);
+}
+
+std::chrono::steady_clock::time_point pause_gate::paused_until() const
+{
+    std::lock_guard lock(mutex_);
+    return until_;
+}
+
+client_impl::client_impl(boost::asio::any_io_executor executor, client_options options, swr::endpoint endpoint)
+    : executor(executor),
+      options(std::move(options)),
+      endpoint(std::move(endpoint)),
+      log(this->options.log),
+      transport(executor, make_transport_settings(this->options, this->endpoint), log),
+      time(this->options.time ? this->options.time : system_time_source()),
+      budget(this->options.retry_budget)
+{
+}
+
+boost::asio::awaitable<boost::system::error_code> client_impl::wait_for_turn(rate_limiter* limiter)
+{
+    // Loop because another request may extend the pause while this one waits.
+    for (;;) {
+        auto now = time->now();
+        auto until = gate.paused_until();
+        if (until <= now)
+            break;
+        if (auto ec = co_await time->sleep(until - now))
+            co_return ec;
+    }
+    if (limiter)
+        co_return co_await limiter->acquire();
+    co_return boost::system::error_code{};
+}
+
+void client_impl::on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter)
+{
+    throttled.fetch_add(1, std::memory_order_relaxed);
+    gate.pause_until(time->now() + pause);
+    if (limiter)
+        limiter->on_throttled(pause, options.throttle.decrease_factor, options.throttle.recovery_per_second);
+}
+
+boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositories_request& request,
+                                                         std::int64_t offset, std::int64_t limit,
+                                                         rate_limiter* limiter)
+{
+    retry_settings settings{options.retry, options.backoff, options.throttle};
+    auto started = time->now();
+    bool throttled_once = false;
+
+    for (std::size_t attempt = 1;; ++attempt) {
+        if (auto ec = co_await wait_for_turn(limiter)) {
+            fetch_outcome cancelled;
+            cancelled.ec = ec;
+            cancelled.info.offset = offset;
+            cancelled.info.message = "cancelled while waiting to send";
+            cancelled.attempts = attempt - 1;
+            co_return cancelled;
+        }
+
+        fetch_outcome outcome = co_await fetch_once(request, offset, limit);
+        outcome.attempts = attempt;
+        if (!outcome.ec) {
+            budget.on_success();
+            outcome.throttled = throttled_once;
+            co_return outcome;
+        }
+
+        failed_attempt failure;
+        failure.kind = classify_failure(outcome.ec, outcome.info.http_status, outcome.info.service_code,
+                                        outcome.info.message);
+        failure.attempt = attempt;
+        failure.elapsed = time->now() - started;
+        failure.retry_after = outcome.retry_after;
+        failure.wall_now = time->wall_now();
+        retry_decision decision = decide_retry(settings, failure, time->uniform(), &budget);
+        if (failure.kind == failure_kind::throttled)
+            throttled_once = true;
+
+        if (!decision.retry) {
+            if (failure.kind != failure_kind::permanent)
+                outcome.info.message += "; not retried: " + decision.reason;
+            outcome.throttled = throttled_once;
+            if (log.enabled(log_level::warning))
+                log.write(log_level::warning, "request failed: " + describe(outcome));
+            co_return outcome;
+        }
+
+        if (failure.kind == failure_kind::throttled)
+            on_throttled(decision.delay, limiter);
+        retries.fetch_add(1, std::memory_order_relaxed);
+        if (log.enabled(log_level::warning)) {
+            log.write(log_level::warning, "attempt " + std::to_string(attempt) + " failed: " + describe(outcome) +
+                                              "; retrying in " + milliseconds_text(decision.delay));
+        }
+        if (auto ec = co_await time->sleep(decision.delay)) {
+            outcome.ec = ec;
+            outcome.info.message = "cancelled while waiting to retry after: " + outcome.info.message;
+            co_return outcome;
+        }
+    }
+}
+
+void client_impl::read_error_response(const http_response& response, fetch_outcome& outcome) const
+{
+    error_body body = parse_error_body(response.body);
+    outcome.ec = classify_status(response.status, body.code);
+    outcome.info.http_status = response.status;
+    outcome.info.service_code = std::move(body.code);
+    outcome.info.message = std::move(body.message);
+    if (outcome.info.request_id.empty())
+        outcome.info.request_id = std::move(body.request_id);
+}
+
+void client_impl::read_page(http_response& response, fetch_outcome& outcome) const
+{
+    page& result = outcome.page;
+    result.request_id = response.request_id;
+    result.body_bytes = response.body.size();
+
+    parsed_page parsed = parse_repositories(response.body);
+    if (!parsed.error.empty()) {
+        outcome.ec = errc::bad_response;
+        outcome.info.http_status = response.status;
+        outcome.info.message = "invalid response body: " + parsed.error;
+        return;
+    }
+    result.items = std::move(parsed.items);
+
+    if (response.content_range.empty())
+        return;
+    result.content_range = parse_content_range(response.content_range);
+    if (!result.content_range) {
+        outcome.ec = errc::bad_content_range;
+        outcome.info.message =
+            "Content-Range '" + response.content_range.substr(0, 100) + "' is not {offset}-{count}/{total}";
+        return;
+    }
+    const content_range& range = *result.content_range;
+    auto count = static_cast<std::int64_t>(result.items.size());
+    if (range.offset != result.offset || range.count != count) {
+        outcome.ec = errc::bad_content_range;
+        outcome.info.message = "Content-Range '" + response.content_range + "' does not match the response: " +
+                               "requested offset " + std::to_string(result.offset) + ", body holds " +
+                               std::to_string(count) + " records";
+    }
+}
+
+boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repositories_request& request,
+                                                              std::int64_t offset, std::int64_t limit)
+{
+    fetch_outcome outcome;
+    outcome.info.offset = offset;
+    outcome.page.offset = offset;
+    outcome.page.limit = limit;
+
+    outgoing_request message;
+    message.method = "GET";
+    message.host = endpoint.host_header();
+    message.path = std::string(shared_repositories_path);
+    message.query = build_query(request, limit, offset);
+    message.set_header("Accept", "application/json");
+    message.set_header("Content-Type", "application/json");
+    message.set_header("User-Agent", options.user_agent);
+
+    try {
+        co_await options.credentials->authorize(message);
+    } catch (const swr::exception& error) {
+        outcome.ec = error.code();
+        outcome.info = error.info();
+        outcome.info.offset = offset;
+        co_return outcome;
+    }
+
+    http_response response = co_await transport.send(message);
+    outcome.info.request_id = response.request_id;
+    outcome.retry_after = std::move(response.retry_after);
+    if (response.ec) {
+        outcome.ec = response.ec;
+        outcome.info.message = std::move(response.info.message);
+    } else if (response.status < 200 || response.status >= 300) {
+        read_error_response(response, outcome);
+    } else {
+        read_page(response, outcome);
+    }
+
+    if (!outcome.ec && log.enabled(log_level::debug)) {
+        log.write(log_level::debug, "GET offset " + std::to_string(offset) + " limit " + std::to_string(limit) +
+                                        ": HTTP " + std::to_string(response.status) + ", " +
+                                        std::to_string(outcome.page.items.size()) + " items (request id " +
+                                        outcome.page.request_id + ")");
+    }
+    co_return outcome;
+}
+
+}  // namespace swr::detail
