@@ -94,6 +94,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
     retry_settings settings{options.retry, options.backoff, options.throttle};
     auto started = time->now();
     bool throttled_once = false;
+    bool credentials_renewed = false;
 
     for (std::size_t attempt = 1;; ++attempt) {
         if (auto ec = co_await wait_for_turn(limiter)) {
@@ -111,6 +112,14 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
             budget.on_success();
             outcome.throttled = throttled_once;
             co_return outcome;
+        }
+
+        // Rejected credentials are sent again once if the provider renewed
+        // them; this is not a retry of a transient failure.
+        if (outcome.ec == errc::unauthorized && !credentials_renewed &&
+            co_await renew_credentials(outcome)) {
+            credentials_renewed = true;
+            continue;
         }
 
         failed_attempt failure;
@@ -146,6 +155,28 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
             co_return outcome;
         }
     }
+}
+
+boost::asio::awaitable<bool> client_impl::renew_credentials(const fetch_outcome& outcome)
+{
+    auth_rejection rejection;
+    rejection.http_status = outcome.info.http_status;
+    rejection.service_code = outcome.info.service_code;
+    rejection.message = outcome.info.message;
+    rejection.server_date = outcome.server_date;
+    bool renewed = false;
+    try {
+        renewed = co_await options.credentials->on_rejected(rejection);
+    } catch (const swr::exception& error) {
+        // The original 401 stays the reported error; the failed renewal is logged.
+        if (log.enabled(log_level::warning))
+            log.write(log_level::warning, std::string("renewing credentials failed: ") + error.what());
+    }
+    if (renewed && log.enabled(log_level::info)) {
+        log.write(log_level::info, "credentials renewed after HTTP 401 at offset " +
+                                       std::to_string(outcome.info.offset.value_or(-1)) + "; sending again");
+    }
+    co_return renewed;
 }
 
 void client_impl::read_error_response(const http_response& response, fetch_outcome& outcome) const
@@ -222,6 +253,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repos
     http_response response = co_await transport.send(message);
     outcome.info.request_id = response.request_id;
     outcome.retry_after = std::move(response.retry_after);
+    outcome.server_date = std::move(response.date);
     if (response.ec) {
         outcome.ec = response.ec;
         outcome.info.message = std::move(response.info.message);

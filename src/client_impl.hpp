@@ -24,6 +24,7 @@ struct fetch_outcome {
     std::size_t attempts = 0;   ///< Attempts made, the first included.
     bool throttled = false;     ///< Whether any attempt was throttled.
     std::string retry_after;    ///< `Retry-After` of the last response.
+    std::string server_date;    ///< `Date` of the last response.
 
     /// Total reported by the response: Content-Range, else the items' `total_range`.
     std::optional<std::int64_t> total() const;
@@ -68,6 +69,7 @@ private:
                                                      std::int64_t offset, std::int64_t limit);
     boost::asio::awaitable<boost::system::error_code> wait_for_turn(rate_limiter* limiter);
     void on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter);
+    boost::asio::awaitable<bool> renew_credentials(const fetch_outcome& outcome);
     void read_error_response(const http_response& response, fetch_outcome& outcome) const;
     void read_page(http_response& response, fetch_outcome& outcome) const;
 };

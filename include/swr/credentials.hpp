@@ -31,6 +31,14 @@ struct outgoing_request {
     std::string_view header(std::string_view name) const noexcept;
 };
 
+/// What the server answered when it rejected a request's credentials (HTTP 401).
+struct auth_rejection {
+    int http_status = 0;        ///< 401.
+    std::string service_code;   ///< e.g. `APIG.0301` or `SVCSTG.SWR.4010000`.
+    std::string message;        ///< The server's message, e.g. "token expires".
+    std::string server_date;    ///< The response's `Date` header, for clock-skew checks.
+};
+
 /// Source of authentication for every request a client sends.
 ///
 /// `authorize` runs before each attempt, retries included, so a provider can
@@ -44,6 +52,18 @@ public:
     /// Adds the authentication headers to `request`.
     /// Throws `swr::exception` when no credentials can be produced.
     virtual boost::asio::awaitable<void> authorize(outgoing_request& request) = 0;
+
+    /// Called when the server rejected credentials that `authorize` added.
+    /// Returns true when the provider now has different credentials (a
+    /// refreshed token, a corrected clock offset) and the request should be
+    /// sent once more; the client does so at most once per request. Calls
+    /// for many requests in flight at once must share one refresh. The
+    /// default returns false.
+    virtual boost::asio::awaitable<bool> on_rejected(const auth_rejection& rejection)
+    {
+        (void)rejection;
+        co_return false;
+    }
 
     /// Short name of the method for logs, e.g. `token`; never a secret.
     virtual std::string_view kind() const noexcept = 0;

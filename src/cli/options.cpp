@@ -1,0 +1,363 @@
+#include "options.hpp"
+
+#include <swr/endpoint.hpp>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+#include <system_error>
+
+namespace swr::cli {
+namespace {
+
+constexpr std::array<std::string_view, 4> format_names = {"table", "ndjson", "json", "csv"};
+
+std::string quoted(std::string_view text)
+{
+    return "'" + std::string(text) + "'";
+}
+
+std::string invalid_value(std::string_view option, std::string_view value, std::string_view expected)
+{
+    return "invalid value " + quoted(value) + " for " + std::string(option) + ": expected " +
+           std::string(expected);
+}
+
+// Parses a whole decimal integer in [min, max]; signs other than a leading
+// '-' for negatives, spaces and suffixes are rejected.
+bool parse_integer(std::string_view text, std::int64_t min, std::int64_t max, std::int64_t& out)
+{
+    std::int64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || text.empty())
+        return false;
+    if (value < min || value > max)
+        return false;
+    out = value;
+    return true;
+}
+
+// Parses a whole finite decimal number in (min_exclusive, max].
+bool parse_number(std::string_view text, double min_exclusive, double max, double& out)
+{
+    double value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value, std::chars_format::general);
+    if (ec != std::errc() || ptr != end || text.empty() || !std::isfinite(value))
+        return false;
+    if (!(value > min_exclusive) || value > max)
+        return false;
+    out = value;
+    return true;
+}
+
+std::string range_text(std::int64_t min, std::int64_t max)
+{
+    return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+// Formats a limit such as 100000 without a fractional part.
+std::string limit_text(double value)
+{
+    return std::to_string(static_cast<std::int64_t>(value));
+}
+
+// One option that takes a value: its name, and a function that stores the
+// value in `options` or returns an error message.
+struct value_option {
+    std::string_view name;
+    std::function<std::string(std::string_view value, options& out)> apply;
+};
+
+std::string apply_integer(std::string_view option, std::string_view value, std::int64_t min, std::int64_t max,
+                          std::int64_t& out)
+{
+    if (!parse_integer(value, min, max, out))
+        return invalid_value(option, value, range_text(min, max));
+    return {};
+}
+
+std::string apply_milliseconds(std::string_view option, std::string_view value, std::int64_t max,
+                               std::chrono::milliseconds& out)
+{
+    std::int64_t number = 0;
+    if (!parse_integer(value, 1, max, number))
+        return invalid_value(option, value, range_text(1, max) + " (milliseconds)");
+    out = std::chrono::milliseconds(number);
+    return {};
+}
+
+const std::vector<value_option>& value_options()
+{
+    static const std::vector<value_option> table = {
+        {"--endpoint",
+         [](std::string_view value, options& out) {
+             swr::endpoint parsed;
+             if (std::string error = parse_endpoint(value, parsed); !error.empty())
+                 return "--endpoint: " + error;
+             out.endpoint = std::string(value);
+             return std::string();
+         }},
+        {"--region",
+         [](std::string_view value, options& out) {
+             if (region_endpoint_url(value).empty()) {
+                 std::string names;
+                 for (std::string_view name : known_regions())
+                     names += (names.empty() ? "" : ", ") + std::string(name);
+                 return invalid_value("--region", value, "one of " + names);
+             }
+             out.region = std::string(value);
+             return std::string();
+         }},
+        {"--ca-file",
+         [](std::string_view value, options& out) {
+             if (value.empty())
+                 return invalid_value("--ca-file", value, "the path of a PEM file");
+             out.ca_file = std::string(value);
+             return std::string();
+         }},
+        {"--token-file",
+         [](std::string_view value, options& out) {
+             if (value.empty())
+                 return invalid_value("--token-file", value, "the path of a file containing the token");
+             out.token_file = std::string(value);
+             return std::string();
+         }},
+        {"--center",
+         [](std::string_view value, options& out) {
+             if (!parse_center(value, out.request.center))
+                 return invalid_value("--center", value, "self or thirdparty");
+             return std::string();
+         }},
+        {"--name",
+         [](std::string_view value, options& out) {
+             out.request.name = std::string(value);
+             return std::string();
+         }},
+        {"--namespace",
+         [](std::string_view value, options& out) {
+             out.request.namespace_name = std::string(value);
+             return std::string();
+         }},
+        {"--order-column",
+         [](std::string_view value, options& out) {
+             order_column column{};
+             if (!parse_order_column(value, column))
+                 return invalid_value("--order-column", value, "updated_at, name, tag_count, namespace or domain_name");
+             out.request.order_column = column;
+             return std::string();
+         }},
+        {"--order-type",
+         [](std::string_view value, options& out) {
+             order_type type{};
+             if (!parse_order_type(value, type))
+                 return invalid_value("--order-type", value, "asc or desc");
+             out.request.order_type = type;
+             return std::string();
+         }},
+        {"--query-form",
+         [](std::string_view value, options& out) {
+             if (!parse_query_form(value, out.request.form))
+                 return invalid_value("--query-form", value, "filter or separate");
+             return std::string();
+         }},
+        {"--page-size",
+         [](std::string_view value, options& out) {
+             return apply_integer("--page-size", value, min_page_size, max_page_size, out.page_size);
+         }},
+        {"--concurrency",
+         [](std::string_view value, options& out) {
+             std::int64_t number = 0;
+             std::string error =
+                 apply_integer("--concurrency", value, 1, static_cast<std::int64_t>(max_concurrency), number);
+             if (error.empty())
+                 out.concurrency = static_cast<std::size_t>(number);
+             return error;
+         }},
+        {"--rate",
+         [](std::string_view value, options& out) {
+             double number = 0;
+             if (!parse_number(value, 0.0, max_rate, number)) {
+                 return invalid_value("--rate", value,
+                                      "requests per second, a number greater than 0 and at most " +
+                                          limit_text(max_rate));
+             }
+             out.rate = number;
+             return std::string();
+         }},
+        {"--burst",
+         [](std::string_view value, options& out) {
+             double number = 0;
+             if (!parse_number(value, 0.0, max_burst, number) || number < 1.0) {
+                 return invalid_value("--burst", value,
+                                      "a number of requests from 1 to " + limit_text(max_burst));
+             }
+             out.burst = number;
+             return std::string();
+         }},
+        {"--max-attempts",
+         [](std::string_view value, options& out) {
+             std::int64_t number = 0;
+             std::string error = apply_integer("--max-attempts", value, 1, max_attempts_limit, number);
+             if (error.empty())
+                 out.max_attempts = static_cast<std::size_t>(number);
+             return error;
+         }},
+        {"--start-offset",
+         [](std::string_view value, options& out) {
+             return apply_integer("--start-offset", value, 0, std::numeric_limits<std::int64_t>::max(),
+                                  out.start_offset);
+         }},
+        {"--connect-timeout-ms",
+         [](std::string_view value, options& out) {
+             return apply_milliseconds("--connect-timeout-ms", value, max_connect_timeout_ms, out.connect_timeout);
+         }},
+        {"--request-timeout-ms",
+         [](std::string_view value, options& out) {
+             return apply_milliseconds("--request-timeout-ms", value, max_request_timeout_ms, out.request_timeout);
+         }},
+        {"--format",
+         [](std::string_view value, options& out) {
+             if (!parse_output_format(value, out.format))
+                 return invalid_value("--format", value, "table, ndjson, json or csv");
+             return std::string();
+         }},
+        {"--log-level",
+         [](std::string_view value, options& out) {
+             if (!parse_log_level(value, out.log))
+                 return invalid_value("--log-level", value, "trace, debug, info, warning, error or off");
+             return std::string();
+         }},
+    };
+    return table;
+}
+
+const value_option* find_option(std::string_view name)
+{
+    for (const value_option& option : value_options()) {
+        if (option.name == name)
+            return &option;
+    }
+    return nullptr;
+}
+
+parse_result invalid(std::string message)
+{
+    parse_result result;
+    result.action = command::invalid;
+    result.error = std::move(message);
+    return result;
+}
+
+// Checks the rules that involve several options, once all are read.
+std::string check_combination(const options& parsed, bool center_given, bool burst_given)
+{
+    if (parsed.endpoint.empty() && parsed.region.empty())
+        return "missing --endpoint URL or --region NAME: there is no default endpoint";
+    if (!parsed.endpoint.empty() && !parsed.region.empty())
+        return "--endpoint and --region were both given: use one of them";
+    if (!center_given)
+        return "missing --center: use --center self or --center thirdparty";
+    if (parsed.request.order_type && !parsed.request.order_column)
+        return "--order-type requires --order-column";
+    if (burst_given && !parsed.rate)
+        return "--burst requires --rate";
+    if (std::string error = validate(parsed.request); !error.empty())
+        return error;
+    return {};
+}
+
+}  // namespace
+
+std::string_view to_string(output_format format) noexcept
+{
+    auto index = static_cast<std::size_t>(format);
+    return index < format_names.size() ? format_names[index] : std::string_view("unknown");
+}
+
+bool parse_output_format(std::string_view text, output_format& format) noexcept
+{
+    for (std::size_t i = 0; i < format_names.size(); ++i) {
+        if (format_names[i] == text) {
+            format = static_cast<output_format>(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+parse_result parse_options(std::span<const std::string_view> args)
+{
+    // Help wins over every other problem, so `--help` always works.
+    for (std::string_view arg : args) {
+        if (arg == "--help" || arg == "-h") {
+            parse_result result;
+            result.action = command::help;
+            return result;
+        }
+    }
+
+    parse_result result;
+    result.action = command::run;
+    bool center_given = false;
+    bool burst_given = false;
+
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view arg = args[i];
+        if (arg == "--version") {
+            result.action = command::version;
+            return result;
+        }
+        if (!arg.starts_with("--"))
+            return invalid("unexpected argument " + quoted(arg) + ": options start with '--'; see --help");
+
+        // Split `--name=value`; otherwise the value is the next argument.
+        std::string_view name = arg;
+        std::optional<std::string_view> value;
+        if (auto equals = arg.find('='); equals != std::string_view::npos) {
+            name = arg.substr(0, equals);
+            value = arg.substr(equals + 1);
+        }
+
+        if (name == "--token") {
+            return invalid("--token is not accepted because arguments are visible to other users: set "
+                           "SWR_AUTH_TOKEN or use --token-file FILE");
+        }
+        const value_option* option = find_option(name);
+        if (!option)
+            return invalid("unknown option " + quoted(name) + "; see --help");
+
+        // A following argument that starts with "--" is the next option, not
+        // a value; `--name=--x` passes such a value on purpose.
+        if (!value) {
+            if (i + 1 >= args.size() || args[i + 1].starts_with("--"))
+                return invalid("missing value for " + std::string(name) + "; see --help");
+            value = args[++i];
+        }
+
+        if (std::string error = option->apply(*value, result.options); !error.empty())
+            return invalid(std::move(error));
+        center_given = center_given || name == "--center";
+        burst_given = burst_given || name == "--burst";
+    }
+
+    if (std::string error = check_combination(result.options, center_given, burst_given); !error.empty())
+        return invalid(std::move(error));
+    return result;
+}
+
+std::string_view strip_line_ending(std::string_view text) noexcept
+{
+    if (!text.ends_with('\n'))
+        return text;
+    text.remove_suffix(1);
+    if (text.ends_with('\r'))
+        text.remove_suffix(1);
+    return text;
+}
+
+}  // namespace swr::cli

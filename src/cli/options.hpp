@@ -1,0 +1,123 @@
+#ifndef SWR_CLI_OPTIONS_HPP
+#define SWR_CLI_OPTIONS_HPP
+
+#include <swr/log.hpp>
+#include <swr/request.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace swr::cli {
+
+/// Exit statuses of `swr-shared-repos`. They are listed in `--help` and stay
+/// stable across versions, so scripts may branch on them.
+enum exit_status : int {
+    exit_success = 0,       ///< The listing is complete and was written.
+    exit_scan_failed = 1,   ///< Network, TLS, timeout or server error, or writing the output failed.
+    exit_usage = 2,         ///< Unknown option, missing or invalid value, missing token.
+    exit_auth_failed = 3,   ///< The server answered 401 or 403 (not throttling).
+    exit_incomplete = 4,    ///< The listing ended short of its total or changed during the scan.
+    exit_interrupted = 130, ///< SIGINT: the scan was cancelled; what arrived was written.
+};
+
+/// Output format of the listing on standard output.
+enum class output_format { table, ndjson, json, csv };
+
+std::string_view to_string(output_format format) noexcept;
+bool parse_output_format(std::string_view text, output_format& format) noexcept;
+
+/// Allowed ranges of the numeric options, shown in `--help` and in errors.
+inline constexpr std::size_t max_concurrency = 256;
+inline constexpr std::int64_t max_attempts_limit = 100;
+inline constexpr std::int64_t max_connect_timeout_ms = 600'000;
+inline constexpr std::int64_t max_request_timeout_ms = 3'600'000;
+inline constexpr double max_rate = 100'000.0;
+inline constexpr double max_burst = 100'000.0;
+
+/// Settings of one run, as given on the command line and already validated.
+struct options {
+    /// HTTPS origin from `--endpoint`; empty when `--region` was given.
+    std::string endpoint;
+
+    /// Region name from `--region`; empty when `--endpoint` was given.
+    std::string region;
+
+    /// PEM file of trusted CA certificates; empty means the system store.
+    std::string ca_file;
+
+    /// File holding the token; empty means the `SWR_AUTH_TOKEN` variable.
+    std::string token_file;
+
+    /// What to list: center, filters, ordering and query form.
+    shared_repositories_request request;
+
+    /// Records per request. Default: 100.
+    std::int64_t page_size = 100;
+
+    /// Requests in flight at once. Default: 4.
+    std::size_t concurrency = 4;
+
+    /// Requests per second on average; unset means no limit.
+    std::optional<double> rate;
+
+    /// Requests that may start at once when the rate limit has tokens saved up.
+    /// Only used with `rate`. Default: 1.
+    double burst = 1.0;
+
+    /// Attempts per request, the first included; 1 disables retries. Default: 5.
+    std::size_t max_attempts = 5;
+
+    /// Offset of the first record to fetch. Default: 0.
+    std::int64_t start_offset = 0;
+
+    /// Limit for the TCP connect and, separately, for the TLS handshake. Default: 10 s.
+    std::chrono::milliseconds connect_timeout{10'000};
+
+    /// Limit for sending one request and reading its whole response. Default: 30 s.
+    std::chrono::milliseconds request_timeout{30'000};
+
+    output_format format = output_format::table;
+
+    /// Lowest level of library messages written to standard error. Default:
+    /// off, because the program reports the error that ends a scan itself.
+    log_level log = log_level::off;
+};
+
+/// What the command line asks for.
+enum class command { run, help, version, invalid };
+
+/// Result of `parse_options`.
+struct parse_result {
+    command action = command::invalid;
+
+    /// Valid when `action` is `command::run`.
+    cli::options options;
+
+    /// When `action` is `command::invalid`: one line naming the option, the
+    /// value and what is allowed.
+    std::string error;
+};
+
+/// Parses the arguments after the program name.
+///
+/// Accepts `--option value` and `--option=value`; the last of repeated
+/// options wins. `--help` or `-h` anywhere returns `command::help` whatever
+/// else is wrong. Reads no files and no environment: the token file is only
+/// recorded here.
+parse_result parse_options(std::span<const std::string_view> args);
+
+/// Returns the text of `--help`: usage, every option with its unit, default
+/// and range, token handling, formats and exit statuses.
+std::string help_text();
+
+/// Returns `text` without one trailing line ending (`\n` or `\r\n`).
+std::string_view strip_line_ending(std::string_view text) noexcept;
+
+}  // namespace swr::cli
+
+#endif

@@ -1,0 +1,111 @@
+#ifndef SWR_EMULATOR_CATALOG_HPP
+#define SWR_EMULATOR_CATALOG_HPP
+
+// The repositories an emulator serves, with their JSON rendered once at load
+// time, and the filtering, ordering and paging of a listing.
+
+#include "emulator/query.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace swr::emulator_detail {
+
+/// One repository with every field of the SWR response except `total_range`,
+/// which depends on the request.
+struct repository_record {
+    std::string name;
+    std::string category;
+    std::string description;
+    std::int64_t size = 0;
+    bool is_public = false;
+    std::int64_t num_images = 0;
+    std::int64_t num_download = 0;
+    std::string created_at;
+    std::string updated_at;
+    std::string logo;
+    std::string url;
+    std::string path;
+    std::string internal_path;
+    std::string domain_name;
+    std::string namespace_name;
+    std::vector<std::string> tags;
+    bool status = false;
+
+    friend bool operator==(const repository_record&, const repository_record&) = default;
+};
+
+/// Renders `record` as a JSON object in the field order of the SWR reference,
+/// without `total_range` and without the closing brace, so that a listing can
+/// append `,"total_range":N}`.
+std::string render_record_prefix(const repository_record& record);
+
+/// The records of a listing: indexes into one center's data, in response order.
+struct listing_page {
+    center which = center::self;
+    std::int64_t offset = 0;
+
+    /// Number of records that match the filters, on all pages.
+    std::int64_t total = 0;
+
+    std::vector<std::uint32_t> records;
+};
+
+/// The repositories of both centers, immutable after construction.
+///
+/// Thread-safe: the sort orders are computed on first use, under `std::call_once`.
+class catalog {
+public:
+    /// @throws std::length_error when a center has more than 2^32 - 1 records.
+    catalog(std::vector<repository_record> self, std::vector<repository_record> thirdparty);
+
+    catalog(const catalog&) = delete;
+    catalog& operator=(const catalog&) = delete;
+
+    std::size_t size(center which) const;
+
+    /// Selects the records of one page. Ties of the sort key are ordered by
+    /// namespace, then name, then position in the data, so pages of the same
+    /// query never overlap or skip a record.
+    listing_page select(const listing_query& query) const;
+
+    /// Renders a page as the response body: a JSON array whose items carry
+    /// `total_range` = `page.total`.
+    std::string render(const listing_page& page) const;
+
+private:
+    // The fields that filtering and sorting use, plus the pre-rendered JSON.
+    struct entry {
+        std::string name;
+        std::string namespace_name;
+        std::string domain_name;
+        std::string updated_at;
+        std::size_t tag_count = 0;
+        bool status = false;
+        std::string json_prefix;
+    };
+
+    // Sort orders: one per column other than `dataset`, each ascending and descending.
+    static constexpr std::size_t order_count = 10;
+
+    struct shelf {
+        std::vector<entry> entries;
+        mutable std::array<std::once_flag, order_count> sorted_once;
+        mutable std::array<std::vector<std::uint32_t>, order_count> sorted;
+    };
+
+    const shelf& shelf_of(center which) const;
+    const std::vector<std::uint32_t>& order_of(const shelf& records, order_column column,
+                                               order_direction direction) const;
+    static void fill(shelf& target, std::vector<repository_record> records);
+
+    std::array<shelf, 2> shelves_;
+};
+
+}  // namespace swr::emulator_detail
+
+#endif

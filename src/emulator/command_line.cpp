@@ -1,0 +1,163 @@
+#include "emulator/command_line.hpp"
+
+#include "emulator/dataset.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+namespace swr::emulator_detail {
+
+namespace {
+
+[[noreturn]] void invalid_value(std::string_view option, std::string_view value, std::string_view expected)
+{
+    throw usage_error("invalid value '" + std::string(value) + "' for " + std::string(option) + ": expected " +
+                      std::string(expected));
+}
+
+std::int64_t parse_integer(std::string_view option, std::string_view text, std::int64_t minimum,
+                           std::int64_t maximum)
+{
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < minimum ||
+        value > maximum) {
+        invalid_value(option, text,
+                      "an integer from " + std::to_string(minimum) + " to " + std::to_string(maximum));
+    }
+    return value;
+}
+
+double parse_rate(std::string_view option, std::string_view text, std::string_view expected)
+{
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
+        value < 0) {
+        invalid_value(option, text, expected);
+    }
+    return value;
+}
+
+}  // namespace
+
+command_line parse_command_line(const std::vector<std::string>& arguments)
+{
+    command_line result;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        std::string_view argument = arguments[i];
+        if (argument == "--help" || argument == "-h") {
+            result.show_help = true;
+            continue;
+        }
+        if (argument.substr(0, 2) != "--") {
+            throw usage_error("unexpected argument '" + std::string(argument) + "'; options start with --");
+        }
+
+        // Split `--name=value`, or take the value from the next argument.
+        std::string_view option = argument;
+        std::optional<std::string_view> inline_value;
+        if (std::size_t equals = argument.find('='); equals != std::string_view::npos) {
+            option = argument.substr(0, equals);
+            inline_value = argument.substr(equals + 1);
+        }
+        if (option == "--token") {
+            throw usage_error("--token is not accepted, because other users can read the command line; "
+                              "use --token-file FILE or the SWR_EMULATOR_TOKEN environment variable");
+        }
+        auto value = [&]() -> std::string_view {
+            if (inline_value) {
+                return *inline_value;
+            }
+            if (i + 1 >= arguments.size()) {
+                throw usage_error("missing value for " + std::string(option));
+            }
+            return arguments[++i];
+        };
+
+        emulator_options& options = result.options;
+        if (option == "--host") {
+            std::string_view host = value();
+            if (host != "127.0.0.1" && host != "::1") {
+                invalid_value(option, host, "127.0.0.1 or ::1 (the emulator listens on loopback only)");
+            }
+            options.bind_address = std::string(host);
+        } else if (option == "--port") {
+            options.port = static_cast<std::uint16_t>(parse_integer(option, value(), 0, 65535));
+        } else if (option == "--tls-dir") {
+            std::string_view directory = value();
+            if (directory.empty()) {
+                invalid_value(option, directory, "a directory path");
+            }
+            options.tls_dir = std::string(directory);
+            result.tls_dir_given = true;
+        } else if (option == "--repositories") {
+            options.repositories = parse_integer(option, value(), 0, max_generated_repositories);
+        } else if (option == "--data") {
+            options.data_file = std::string(value());
+        } else if (option == "--token-file") {
+            result.token_file = std::string(value());
+        } else if (option == "--latency-ms") {
+            options.latency = std::chrono::milliseconds(parse_integer(option, value(), 0, max_latency_ms));
+        } else if (option == "--rate") {
+            options.rate_limit = parse_rate(option, value(), "a number of requests per second, 0 or more");
+        } else if (option == "--burst") {
+            std::string_view text = value();
+            options.rate_burst = parse_rate(option, text, "a number of requests, 0 or at least 1");
+            if (options.rate_burst > 0 && options.rate_burst < 1) {
+                invalid_value(option, text, "a number of requests, 0 or at least 1");
+            }
+        } else if (option == "--threads") {
+            result.threads = static_cast<std::size_t>(
+                parse_integer(option, value(), 1, static_cast<std::int64_t>(max_threads)));
+        } else {
+            throw usage_error("unknown option " + std::string(option));
+        }
+    }
+
+    if (result.options.repositories > 0 && !result.options.data_file.empty()) {
+        throw usage_error("--repositories and --data cannot be combined; use one source of repositories");
+    }
+    if (result.options.rate_burst > 0 && result.options.rate_limit == 0) {
+        throw usage_error("--burst needs --rate");
+    }
+    return result;
+}
+
+std::string usage_text()
+{
+    return R"(Usage: swr-emulator [OPTION]...
+Serve a local emulation of Huawei Cloud SWR's GET /v2/manage/shared-repositories
+over HTTPS, on loopback only. On start, prints three lines to standard output:
+"endpoint URL", "ca-file PATH" and "ready". Stops on SIGINT or SIGTERM and prints
+its counters to standard error.
+
+Options:
+  --host ADDRESS       address to listen on: 127.0.0.1 or ::1 (default: 127.0.0.1)
+  --port N             TCP port, 0 picks a free one (default: 0)
+  --tls-dir DIR        directory of ca.pem, server.pem and server.key; a new CA is
+                       created there when none of them exists (default: a new
+                       directory under $TMPDIR or /tmp, removed on exit)
+  --repositories N     generated repositories per center, self and thirdparty,
+                       0 to 10000000; the same N gives the same data (default: 0)
+  --data FILE          serve the repositories of this JSON file instead, an object
+                       keyed by center: {"self": [...], "thirdparty": [...]}
+  --token-file FILE    require X-Auth-Token to equal the first line of FILE;
+                       the SWR_EMULATOR_TOKEN environment variable is used when
+                       this is absent (default: no authentication)
+  --latency-ms N       delay before every response, in milliseconds, 0 to
+                       3600000 (default: 0)
+  --rate R             rate limit in requests per second over all connections;
+                       beyond it the answer is 429 APIG.0308 (default: 0, off)
+  --burst B            rate limit bucket size in requests (default: 0, which
+                       means max(1, R))
+  --threads N          threads serving connections, 1 to 256 (default: 1)
+  -h, --help           print this help and exit
+
+Besides the listing, GET /emulator/stats returns the counters as JSON.
+Exit status: 0 after a clean stop, 1 when starting fails, 2 for invalid options.
+)";
+}
+
+}  // namespace swr::emulator_detail

@@ -1,0 +1,57 @@
+#ifndef SWR_EMULATOR_COMMAND_LINE_HPP
+#define SWR_EMULATOR_COMMAND_LINE_HPP
+
+// The command line of the `swr-emulator` executable.
+
+#include <swr/emulator.hpp>
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace swr::emulator_detail {
+
+/// A command line that cannot be used; the message names the option and value.
+class usage_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Settings read from the command line.
+struct command_line {
+    /// Everything but `token`, which is read from `token_file` or the
+    /// environment, never from the command line.
+    emulator_options options;
+
+    std::size_t threads = 1;
+
+    /// Empty: no `--token-file`.
+    std::string token_file;
+
+    /// Whether `--tls-dir` was given; otherwise the caller picks a new directory.
+    bool tls_dir_given = false;
+
+    bool show_help = false;
+};
+
+/// Largest `--threads` value.
+inline constexpr std::size_t max_threads = 256;
+
+/// Largest `--latency-ms` value: one hour.
+inline constexpr std::int64_t max_latency_ms = 3'600'000;
+
+/// Parses the arguments after the program name. Options take their value as
+/// the next argument or after `=` (`--port 8443`, `--port=8443`).
+///
+/// @throws usage_error for an unknown option, a missing or invalid value,
+/// an argument that is not an option, or `--token`.
+command_line parse_command_line(const std::vector<std::string>& arguments);
+
+/// The `--help` text: every option with its unit and default.
+std::string usage_text();
+
+}  // namespace swr::emulator_detail
+
+#endif

@@ -1,0 +1,236 @@
+#include "emulator/handler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <variant>
+
+namespace swr::emulator_detail {
+
+namespace {
+
+constexpr std::string_view unknown_api_code = "APIG.0101";
+constexpr std::string_view malformed_request_code = "APIG.0201";
+constexpr std::string_view unauthorized_code = "APIG.0301";
+constexpr std::string_view throttled_code = "APIG.0308";
+
+bool equals_ignoring_case(std::string_view a, std::string_view b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+std::optional<std::string_view> find_header(const request_head& request, std::string_view name)
+{
+    for (const header_field& field : request.headers) {
+        if (equals_ignoring_case(field.name, name)) {
+            return field.value;
+        }
+    }
+    return std::nullopt;
+}
+
+// Compares in time that depends only on the lengths, so response timing
+// does not reveal how much of a guessed token was right.
+bool equals_constant_time(std::string_view a, std::string_view b)
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    unsigned char difference = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+    }
+    return difference == 0;
+}
+
+// Formats a rate as the gateway does in its message: `200`, or `2.5`.
+std::string format_rate(double rate)
+{
+    char text[32];
+    if (rate == std::floor(rate) && rate < 1e15) {
+        std::snprintf(text, sizeof text, "%.0f", rate);
+    } else {
+        std::snprintf(text, sizeof text, "%g", rate);
+    }
+    return text;
+}
+
+}  // namespace
+
+std::optional<std::string_view> response_plan::header(std::string_view name) const
+{
+    for (const auto& [field, value] : headers) {
+        if (field == name) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+bool is_counted_target(std::string_view target)
+{
+    return target.substr(0, target.find('?')) != stats_path;
+}
+
+request_handler::request_handler(const emulator_options& options, std::shared_ptr<const catalog> repositories,
+                                 const stats_recorder& stats, std::uint64_t id_seed)
+    : token_(options.token),
+      latency_(options.latency),
+      rate_limit_(options.rate_limit),
+      catalog_(std::move(repositories)),
+      stats_(stats),
+      request_ids_(id_seed)
+{
+    if (options.rate_limit > 0) {
+        double burst = options.rate_burst > 0 ? options.rate_burst : std::max(1.0, options.rate_limit);
+        bucket_.emplace(options.rate_limit, burst, std::chrono::steady_clock::now());
+    }
+}
+
+response_plan request_handler::handle(const request_head& request)
+{
+    std::string request_id = request_ids_.next();
+    std::size_t question_mark = request.target.find('?');
+    std::string_view path = request.target.substr(0, question_mark);
+    std::string_view query =
+        question_mark == std::string_view::npos ? std::string_view() : request.target.substr(question_mark + 1);
+
+    // The emulator's own endpoint comes first: no token, no rate limit, no latency.
+    if (path == stats_path) {
+        if (request.method != "GET") {
+            response_plan plan = gateway_error(405, unknown_api_code, "Only GET is allowed on " + std::string(path),
+                                               std::move(request_id));
+            plan.headers.emplace_back("Allow", "GET");
+            return plan;
+        }
+        return serve_stats(std::move(request_id));
+    }
+
+    // The gateway resolves the API before it authenticates.
+    response_plan plan;
+    if (path != shared_repositories_path) {
+        plan = gateway_error(404, unknown_api_code,
+                             "The API does not exist or has not been published in the environment",
+                             std::move(request_id));
+    } else if (request.method != "GET") {
+        // NOTE: the gateway's code for a wrong method is not documented; this
+        // uses the code of an unknown API.
+        plan = gateway_error(405, unknown_api_code, "Only GET is allowed on " + std::string(path),
+                             std::move(request_id));
+        plan.headers.emplace_back("Allow", "GET");
+    } else if (auto rejected = check_token(request, request_id)) {
+        plan = std::move(*rejected);
+    } else if (auto throttled = check_rate(request, request_id)) {
+        plan = std::move(*throttled);
+    } else {
+        plan = list_shared_repositories(query, std::move(request_id));
+    }
+
+    plan.delay = latency_;
+    return plan;
+}
+
+response_plan request_handler::reject_malformed(unsigned status, std::string_view reason)
+{
+    response_plan plan =
+        gateway_error(status, malformed_request_code, "Bad request: " + std::string(reason), request_ids_.next());
+    plan.delay = latency_;
+    return plan;
+}
+
+std::optional<response_plan> request_handler::check_token(const request_head& request,
+                                                          const std::string& request_id) const
+{
+    if (token_.empty()) {
+        return std::nullopt;
+    }
+
+    // The messages never quote the token that was sent.
+    std::optional<std::string_view> sent = find_header(request, "X-Auth-Token");
+    if (!sent) {
+        return gateway_error(401, unauthorized_code,
+                             "Incorrect IAM authentication information: the X-Auth-Token header is missing",
+                             request_id);
+    }
+    if (!equals_constant_time(*sent, token_)) {
+        return gateway_error(401, unauthorized_code,
+                             "Incorrect IAM authentication information: the token is not valid", request_id);
+    }
+    return std::nullopt;
+}
+
+std::optional<response_plan> request_handler::check_rate(const request_head& request,
+                                                         const std::string& request_id)
+{
+    if (!bucket_) {
+        return std::nullopt;
+    }
+
+    std::lock_guard lock(bucket_mutex_);
+    if (bucket_->try_take(request.arrival)) {
+        return std::nullopt;
+    }
+    return gateway_error(429, throttled_code,
+                         "policy user over ratelimit,limit:" + format_rate(rate_limit_) + ",time:1 second",
+                         request_id);
+}
+
+response_plan request_handler::list_shared_repositories(std::string_view query, std::string request_id)
+{
+    auto parsed = parse_listing_query(query);
+    if (const auto* error = std::get_if<api_error>(&parsed)) {
+        return swr_error(error->status, error->code, error->message, std::move(request_id));
+    }
+    const listing_query& listing = std::get<listing_query>(parsed);
+
+    listing_page page = catalog_->select(listing);
+    response_plan plan;
+    plan.status = 200;
+    plan.headers.emplace_back("Content-Type", swr_content_type);
+    if (window_of(listing).content_range) {
+        plan.headers.emplace_back("Content-Range", std::to_string(page.offset) + "-" +
+                                                       std::to_string(page.records.size()) + "/" +
+                                                       std::to_string(page.total));
+    }
+    plan.headers.emplace_back("X-Request-Id", std::move(request_id));
+    plan.items = page.records.size();
+    plan.body = catalog_->render(page);
+    return plan;
+}
+
+response_plan request_handler::serve_stats(std::string request_id) const
+{
+    response_plan plan;
+    plan.status = 200;
+    plan.headers.emplace_back("Content-Type", gateway_content_type);
+    plan.headers.emplace_back("X-Request-Id", std::move(request_id));
+    plan.body = render_stats_json(stats_.snapshot());
+    return plan;
+}
+
+response_plan request_handler::swr_error(unsigned status, std::string_view code, std::string_view message,
+                                         std::string request_id) const
+{
+    response_plan plan;
+    plan.status = status;
+    plan.headers.emplace_back("Content-Type", swr_content_type);
+    plan.headers.emplace_back("X-Request-Id", std::move(request_id));
+    plan.body = render_swr_error(code, message);
+    return plan;
+}
+
+response_plan request_handler::gateway_error(unsigned status, std::string_view code, std::string_view message,
+                                             std::string request_id) const
+{
+    response_plan plan;
+    plan.status = status;
+    plan.headers.emplace_back("Content-Type", gateway_content_type);
+    plan.body = render_gateway_error(code, message, request_id);
+    plan.headers.emplace_back("X-Request-Id", std::move(request_id));
+    return plan;
+}
+
+}  // namespace swr::emulator_detail

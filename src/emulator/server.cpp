@@ -1,0 +1,486 @@
+// The emulator's network side: TLS listener, HTTP/1.1 keep-alive connections
+// as coroutines, and the `swr::emulator` members. Every response comes from
+// `request_handler`, and this file only reads requests and carries out plans.
+// It is the only emulator file that includes Beast and Asio's SSL headers.
+
+#include <swr/emulator.hpp>
+
+#include "emulator/dataset.hpp"
+#include "emulator/handler.hpp"
+#include "emulator/options.hpp"
+#include "emulator/stats.hpp"
+#include "emulator/tls_material.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace swr::emulator_detail {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::chrono::seconds handshake_timeout{10};
+
+// How long a keep-alive connection may sit between requests, and how long
+// reading one request or writing one response may take.
+constexpr std::chrono::seconds idle_timeout{60};
+constexpr std::chrono::seconds write_timeout{60};
+constexpr std::chrono::seconds shutdown_timeout{2};
+
+// Tokens are several KB long, so the limit is well above Beast's default 8 KiB.
+constexpr std::uint32_t max_header_bytes = 64 * 1024;
+constexpr std::uint64_t max_body_bytes = 1024 * 1024;
+
+std::string_view to_std(beast::string_view text)
+{
+    return {text.data(), text.size()};
+}
+
+// Whether a read error only means that the peer went away or was too slow.
+bool is_disconnect(const boost::system::error_code& error)
+{
+    return error == http::error::end_of_stream || error == http::error::partial_message ||
+           error == asio::error::eof || error == asio::error::connection_reset ||
+           error == asio::error::operation_aborted || error == beast::error::timeout ||
+           error == ssl::error::stream_truncated || error.category() == asio::error::get_ssl_category();
+}
+
+}  // namespace
+
+// One accepted TCP connection. Its members are touched only on its strand.
+class connection {
+public:
+    connection(tcp::socket socket, ssl::context& context)
+        : stream(std::move(socket), context), delay_timer(stream.get_executor())
+    {
+    }
+
+    // Closes the socket, which ends every pending operation.
+    void close()
+    {
+        closed = true;
+        delay_timer.cancel();
+        beast::get_lowest_layer(stream).close();
+    }
+
+    ssl::stream<beast::tcp_stream> stream;
+    asio::steady_timer delay_timer;
+    bool closed = false;
+};
+
+class server : public std::enable_shared_from_this<server> {
+public:
+    server(asio::any_io_executor executor, emulator_options options)
+        : options_(std::move(options)), executor_(std::move(executor)), acceptor_strand_(executor_)
+    {
+        validate_options(options_);
+        ca_file_ = tls_file_paths(options_.tls_dir).ca_certificate;
+    }
+
+    void start();
+    void stop();
+
+    const emulator_options& options() const { return options_; }
+    std::uint16_t port() const { return port_.load(); }
+    const std::string& ca_file() const { return ca_file_; }
+    stats_recorder& stats() { return stats_; }
+
+private:
+    asio::awaitable<void> accept_connections();
+    asio::awaitable<void> serve(std::shared_ptr<connection> peer);
+    asio::awaitable<bool> carry_out(connection& peer, response_plan plan, bool keep_alive);
+
+    bool register_connection(std::uint64_t id, const std::shared_ptr<connection>& peer);
+    void forget_connection(std::uint64_t id);
+    void log(const std::string& message) const;
+
+    emulator_options options_;
+    asio::any_io_executor executor_;
+    asio::strand<asio::any_io_executor> acceptor_strand_;
+    std::string ca_file_;  // constant after construction
+
+    // Set once by start(), before any coroutine runs.
+    std::unique_ptr<ssl::context> tls_context_;
+    std::unique_ptr<tcp::acceptor> acceptor_;
+    std::unique_ptr<request_handler> handler_;
+    std::atomic<std::uint16_t> port_{0};
+
+    stats_recorder stats_;
+    std::uint64_t accept_failures_ = 0;  // touched only on the acceptor strand
+
+    std::mutex mutex_;
+    bool started_ = false;
+    bool stopping_ = false;
+    std::uint64_t next_connection_id_ = 0;
+    std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
+};
+
+void server::log(const std::string& message) const
+{
+    if (options_.log) {
+        options_.log(message);
+    }
+}
+
+void server::start()
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (started_ || stopping_) {
+            throw std::logic_error("emulator::start() called twice, or after stop()");
+        }
+        started_ = true;
+    }
+
+    // TLS: version 1.2 or newer, the chain and key from the TLS directory.
+    tls_files files = prepare_tls_files(options_.tls_dir);
+    tls_context_ = std::make_unique<ssl::context>(ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(tls_context_->native_handle(), TLS1_2_VERSION);
+    tls_context_->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    boost::system::error_code error;
+    tls_context_->use_certificate_chain_file(files.certificate_chain, error);
+    if (error) {
+        throw std::runtime_error("TLS setup: cannot load the certificate chain " + files.certificate_chain + ": " +
+                                 error.message());
+    }
+    tls_context_->use_private_key_file(files.private_key, ssl::context::pem, error);
+    if (error) {
+        throw std::runtime_error("TLS setup: cannot load the private key " + files.private_key +
+                                 " (or it does not match " + files.certificate_chain + "): " + error.message());
+    }
+
+    // Data, then the handler that serves it.
+    std::shared_ptr<const catalog> repositories = load_catalog(options_);
+    std::random_device entropy;
+    std::uint64_t id_seed = (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy();
+    handler_ = std::make_unique<request_handler>(options_, repositories, stats_, id_seed);
+
+    // Listen.
+    tcp::endpoint endpoint(asio::ip::make_address(options_.bind_address), options_.port);
+    acceptor_ = std::make_unique<tcp::acceptor>(acceptor_strand_);
+    auto fail = [&](const char* step) {
+        throw std::runtime_error(std::string("cannot ") + step + " on " + options_.bind_address + " port " +
+                                 std::to_string(options_.port) + ": " + error.message());
+    };
+    acceptor_->open(endpoint.protocol(), error);
+    if (error) {
+        fail("open a socket");
+    }
+    acceptor_->set_option(asio::socket_base::reuse_address(true), error);
+    if (error) {
+        fail("set SO_REUSEADDR");
+    }
+    acceptor_->bind(endpoint, error);
+    if (error) {
+        fail("bind");
+    }
+    acceptor_->listen(asio::socket_base::max_listen_connections, error);
+    if (error) {
+        fail("listen");
+    }
+    port_ = acceptor_->local_endpoint().port();
+
+    auto self = shared_from_this();
+    asio::co_spawn(acceptor_strand_, accept_connections(), [self](std::exception_ptr failure) {
+        if (failure) {
+            try {
+                std::rethrow_exception(failure);
+            } catch (const std::exception& e) {
+                self->log(std::string("accept loop ended by an exception: ") + e.what());
+            }
+        }
+    });
+    log("listening on port " + std::to_string(port_.load()) + " with " +
+        std::to_string(repositories->size(center::self)) + " self and " +
+        std::to_string(repositories->size(center::thirdparty)) + " thirdparty repositories");
+}
+
+void server::stop()
+{
+    std::vector<std::shared_ptr<connection>> open;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) {
+            return;
+        }
+        stopping_ = true;
+        if (!started_) {
+            return;
+        }
+        for (const auto& [id, weak] : connections_) {
+            if (auto peer = weak.lock()) {
+                open.push_back(std::move(peer));
+            }
+        }
+    }
+
+    // Each socket is closed on its own strand, because another thread may be
+    // running an operation on it.
+    auto self = shared_from_this();
+    asio::post(acceptor_strand_, [self] {
+        boost::system::error_code ignored;
+        self->acceptor_->close(ignored);
+    });
+    for (auto& peer : open) {
+        asio::post(peer->stream.get_executor(), [peer] { peer->close(); });
+    }
+    log("stopping: closing " + std::to_string(open.size()) + " connections");
+}
+
+bool server::register_connection(std::uint64_t id, const std::shared_ptr<connection>& peer)
+{
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+        return false;
+    }
+    connections_.emplace(id, peer);
+    return true;
+}
+
+void server::forget_connection(std::uint64_t id)
+{
+    std::lock_guard lock(mutex_);
+    connections_.erase(id);
+}
+
+asio::awaitable<void> server::accept_connections()
+{
+    auto self = shared_from_this();
+    for (;;) {
+        auto [error, socket] = co_await acceptor_->async_accept(asio::make_strand(executor_), use_tuple);
+        if (error == asio::error::operation_aborted || !acceptor_->is_open()) {
+            co_return;
+        }
+
+        // Out of descriptors and similar: log with doubling gaps, pause, retry.
+        if (error) {
+            ++accept_failures_;
+            if ((accept_failures_ & (accept_failures_ - 1)) == 0) {
+                log("accept failed (" + std::to_string(accept_failures_) + " times so far): " + error.message());
+            }
+            asio::steady_timer pause(acceptor_strand_, std::chrono::milliseconds(100));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+
+        auto peer = std::make_shared<connection>(std::move(socket), *tls_context_);
+        std::uint64_t id = 0;
+        {
+            std::lock_guard lock(mutex_);
+            id = next_connection_id_++;
+        }
+        if (!register_connection(id, peer)) {
+            peer->close();
+            co_return;
+        }
+
+        stats_.connection_opened();
+        asio::co_spawn(peer->stream.get_executor(), serve(peer), [self, id](std::exception_ptr failure) {
+            self->stats_.connection_closed();
+            self->forget_connection(id);
+            if (failure) {
+                try {
+                    std::rethrow_exception(failure);
+                } catch (const std::exception& e) {
+                    self->log("connection " + std::to_string(id) + " ended by an exception: " + e.what());
+                }
+            }
+        });
+    }
+}
+
+asio::awaitable<void> server::serve(std::shared_ptr<connection> peer)
+{
+    auto& socket = beast::get_lowest_layer(peer->stream);
+
+    socket.expires_after(handshake_timeout);
+    auto [handshake_error] = co_await peer->stream.async_handshake(ssl::stream_base::server, use_tuple);
+    if (peer->closed) {
+        co_return;
+    }
+    if (handshake_error) {
+        stats_.tls_failed();
+        socket.close();
+        co_return;
+    }
+
+    beast::flat_buffer buffer;
+    for (;;) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(max_header_bytes);
+        parser.body_limit(max_body_bytes);
+
+        socket.expires_after(idle_timeout);
+        auto [read_error, bytes_read] = co_await http::async_read(peer->stream, buffer, parser, use_tuple);
+        if (peer->closed) {
+            co_return;
+        }
+
+        // Malformed HTTP gets a response, then the connection is closed.
+        if (read_error) {
+            if (is_disconnect(read_error)) {
+                break;
+            }
+            unsigned status = read_error == http::error::header_limit ? 431
+                              : read_error == http::error::body_limit ? 413
+                                                                      : 400;
+            stats_.rejected_before_start(status);
+            co_await carry_out(*peer, handler_->reject_malformed(status, read_error.message()), false);
+            break;
+        }
+
+        // Hand the parsed request to the handler.
+        const auto& request = parser.get();
+        request_head head;
+        head.method = to_std(request.method_string());
+        head.target = to_std(request.target());
+        head.arrival = std::chrono::steady_clock::now();
+        head.headers.reserve(8);
+        for (const auto& field : request) {
+            head.headers.push_back({to_std(field.name_string()), to_std(field.value())});
+        }
+
+        bool counted = is_counted_target(head.target);
+        if (counted) {
+            stats_.request_started(head.arrival);
+        }
+        response_plan plan = handler_->handle(head);
+        unsigned status = plan.status;
+        std::uint64_t items = plan.items;
+        bool keep_alive = request.keep_alive();
+
+        bool sent = co_await carry_out(*peer, std::move(plan), keep_alive);
+        if (counted) {
+            stats_.request_finished(status, items);
+        }
+        if (peer->closed) {
+            co_return;
+        }
+        if (!sent || !keep_alive) {
+            break;
+        }
+    }
+
+    // Send close_notify while the peer is still there, ignoring its reply.
+    socket.expires_after(shutdown_timeout);
+    co_await peer->stream.async_shutdown(use_tuple);
+    socket.close();
+}
+
+asio::awaitable<bool> server::carry_out(connection& peer, response_plan plan, bool keep_alive)
+{
+    if (plan.delay.count() > 0) {
+        peer.delay_timer.expires_after(plan.delay);
+        co_await peer.delay_timer.async_wait(use_tuple);
+        if (peer.closed) {
+            co_return false;
+        }
+    }
+
+    http::response<http::string_body> response;
+    response.version(11);
+    response.result(plan.status);
+    for (auto& [name, value] : plan.headers) {
+        response.set(name, value);
+    }
+    response.keep_alive(keep_alive);
+    response.body() = std::move(plan.body);
+    response.prepare_payload();
+
+    beast::get_lowest_layer(peer.stream).expires_after(write_timeout);
+    auto [write_error, bytes_written] = co_await http::async_write(peer.stream, response, use_tuple);
+    co_return !write_error && !peer.closed;
+}
+
+}  // namespace swr::emulator_detail
+
+namespace swr {
+
+emulator::emulator(boost::asio::any_io_executor executor, emulator_options options)
+    : server_(std::make_shared<emulator_detail::server>(std::move(executor), std::move(options)))
+{
+}
+
+emulator::~emulator()
+{
+    server_->stop();
+}
+
+void emulator::start()
+{
+    server_->start();
+}
+
+void emulator::stop()
+{
+    server_->stop();
+}
+
+std::uint16_t emulator::port() const
+{
+    return server_->port();
+}
+
+std::string emulator::endpoint_url() const
+{
+    const std::string& address = server_->options().bind_address;
+    std::string host = emulator_detail::is_ipv6_literal(address) ? "[" + address + "]" : address;
+    return "https://" + host + ":" + std::to_string(port());
+}
+
+std::string emulator::ca_file() const
+{
+    return server_->ca_file();
+}
+
+emulator_stats emulator::stats() const
+{
+    return server_->stats().snapshot();
+}
+
+std::vector<std::chrono::steady_clock::time_point> emulator::request_times() const
+{
+    return server_->stats().arrival_times();
+}
+
+void emulator::reset_stats()
+{
+    server_->stats().reset();
+}
+
+const emulator_options& emulator::options() const
+{
+    return server_->options();
+}
+
+}  // namespace swr
