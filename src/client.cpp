@@ -62,6 +62,7 @@ void check_options(const client_options& options)
     check_timeout(options.timeouts.connect, "timeouts.connect");
     check_timeout(options.timeouts.handshake, "timeouts.handshake");
     check_timeout(options.timeouts.request, "timeouts.request");
+    check_timeout(options.timeouts.idle, "timeouts.idle");
     if (options.max_header_bytes < 1024)
         throw_invalid_argument("invalid max_header_bytes " + std::to_string(options.max_header_bytes) + ": use at least 1024");
     if (options.max_body_bytes < 1024)

@@ -76,6 +76,9 @@ scan_state::scan_state(std::shared_ptr<client_impl> client, shared_repositories_
 {
     progress_.next_offset = options_.start_offset;
     summary_ = progress_;
+    // A shift of the listing by up to the pages held at once is covered.
+    recent_capacity_ = static_cast<std::size_t>(options_.page_size) *
+                       (options_.max_in_flight + options_.max_buffered_pages + 2);
 }
 
 void scan_state::next(handler_type handler)
@@ -121,9 +124,23 @@ void scan_state::start_next(handler_type handler, std::uint64_t ticket)
                                                     ", max in flight " + std::to_string(options_.max_in_flight) +
                                                     ", start offset " + std::to_string(options_.start_offset));
         }
+        start_deadline();
     }
     launch_requests();
     deliver();
+}
+
+void scan_state::start_deadline()
+{
+    if (options_.deadline.count() <= 0)
+        return;
+    deadline_timer_.emplace(strand_, options_.deadline);
+    deadline_timer_->async_wait([self = shared_from_this()](error_code ec) {
+        if (ec)
+            return;
+        self->fail(errc::timeout, message_info("the scan deadline of " + std::to_string(self->options_.deadline.count()) +
+                                               " ms passed"));
+    });
 }
 
 void scan_state::cancel()
@@ -188,7 +205,7 @@ void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
     }
     if (!progress_.total)
         progress_.total = planner_.total();
-    progress_.consistent = planner_.consistent();
+    check_listing_change(slot, outcome);
     if (stopped_) {
         update_summary();
         deliver();
@@ -198,6 +215,48 @@ void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
     ready_.emplace(slot.offset, std::move(outcome.page));
     launch_requests();
     deliver();
+}
+
+void scan_state::check_listing_change(page_slot slot, const fetch_outcome& outcome)
+{
+    if (planner_.consistent() || !progress_.consistent)
+        return;
+    progress_.consistent = false;
+
+    std::string message = "the listing changed during the scan: the page at offset " +
+                          std::to_string(slot.offset) + " reports a total of " +
+                          std::to_string(outcome.total().value_or(-1)) + ", the first page " +
+                          std::to_string(planner_.total().value_or(-1));
+    if (client_->log.enabled(log_level::warning))
+        client_->log.write(log_level::warning, message + "; records may be missing or repeated");
+    if (options_.on_listing_change == scan_options::on_change::fail) {
+        error_info info = message_info(std::move(message));
+        info.offset = slot.offset;
+        info.request_id = outcome.page.request_id;
+        fail(errc::inconsistent_listing, std::move(info));
+    }
+}
+
+void scan_state::drop_recent_duplicates(page& result)
+{
+    auto kept = result.items.begin();
+    for (auto& item : result.items) {
+        std::string key = item.namespace_name + "/" + item.name;
+        if (recent_set_.count(key) != 0) {
+            ++progress_.duplicates_dropped;
+            continue;
+        }
+        recent_set_.insert(key);
+        recent_keys_.push_back(std::move(key));
+        if (recent_keys_.size() > recent_capacity_) {
+            recent_set_.erase(recent_keys_.front());
+            recent_keys_.pop_front();
+        }
+        if (&*kept != &item)
+            *kept = std::move(item);
+        ++kept;
+    }
+    result.items.erase(kept, result.items.end());
 }
 
 void scan_state::fail(error_code ec, error_info info)
@@ -220,6 +279,8 @@ void scan_state::stop_requests()
     if (stopped_)
         return;
     stopped_ = true;
+    if (deadline_timer_)
+        deadline_timer_->cancel();
     // Each request runs on its own strand, so its cancellation is emitted there.
     for (auto& [offset, request] : in_flight_) {
         asio::post(request.executor, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
@@ -237,8 +298,9 @@ void scan_state::deliver()
         ready_.erase(next);
         auto count = static_cast<std::int64_t>(result.items.size());
         planner_.on_delivered(count);
+        drop_recent_duplicates(result);
         ++progress_.pages;
-        progress_.items += count;
+        progress_.items += static_cast<std::int64_t>(result.items.size());
         progress_.next_offset = planner_.next_delivery();
         if (planner_.finished())
             finished_ = std::chrono::steady_clock::now();
@@ -249,8 +311,14 @@ void scan_state::deliver()
 
     if (error_) {
         // Pages after the failed one are dropped: the caller resumes from next_offset.
+        if (!ended_ && error_ != asio::error::operation_aborted)
+            error_info_.message += "; records from offset " + std::to_string(planner_.next_delivery()) +
+                                   " on were not delivered: resume with start_offset " +
+                                   std::to_string(planner_.next_delivery());
         ready_.clear();
         ended_ = true;
+        if (deadline_timer_)
+            deadline_timer_->cancel();
         if (finished_ == std::chrono::steady_clock::time_point{})
             finished_ = std::chrono::steady_clock::now();
         update_summary();
@@ -260,6 +328,8 @@ void scan_state::deliver()
 
     if (planner_.finished()) {
         ended_ = true;
+        if (deadline_timer_)
+            deadline_timer_->cancel();
         progress_.complete = planner_.consistent();
         update_summary();
         if (client_->log.enabled(log_level::info)) {

@@ -7,10 +7,13 @@
 #include <swr/page_stream.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <chrono>
+#include <deque>
 #include <map>
+#include <unordered_set>
 #include <memory>
 #include <mutex>
 
@@ -52,6 +55,9 @@ private:
     void deliver();
     void complete(boost::system::error_code ec, std::optional<page> result);
     void update_summary();
+    void start_deadline();
+    void check_listing_change(page_slot slot, const fetch_outcome& outcome);
+    void drop_recent_duplicates(page& result);
 
     std::shared_ptr<client_impl> client_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -64,6 +70,13 @@ private:
     std::optional<handler_type> waiting_;
     std::uint64_t waiting_ticket_ = 0;
 
+    // Keys (namespace/name) of the most recently delivered items, to drop
+    // an item that a shift of the listing brings back on the next pages.
+    std::deque<std::string> recent_keys_;
+    std::unordered_set<std::string> recent_set_;
+    std::size_t recent_capacity_ = 0;
+
+    std::optional<boost::asio::steady_timer> deadline_timer_;
     bool stopped_ = false;
     bool ended_ = false;
     boost::system::error_code error_;

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include <mutex>
+#include <tuple>
 #include <vector>
 
 namespace swr::detail {
@@ -110,6 +111,9 @@ private:
     asio::awaitable<bool> open(connection& conn, http_response& response);
     asio::awaitable<bool> connect(connection& conn, http_response& response);
     void read_response(http::response_parser<http::string_body>& parser, http_response& response);
+    asio::awaitable<std::tuple<error_code, bool>> read_with_deadlines(
+        connection& conn, http::response_parser<http::string_body>& parser,
+        std::chrono::steady_clock::time_point deadline);
 
     asio::any_io_executor executor_;
     transport_settings settings_;
@@ -274,6 +278,24 @@ void transport::impl::read_response(http::response_parser<http::string_body>& pa
     counters.bytes_received.fetch_add(response.body.size(), std::memory_order_relaxed);
 }
 
+asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlines(
+    connection& conn, http::response_parser<http::string_body>& parser,
+    std::chrono::steady_clock::time_point deadline)
+{
+    // Each read may wait at most the idle timeout, and never past the
+    // request's deadline. Returns whether the idle timeout was the one that expired.
+    auto& socket = beast::get_lowest_layer(conn.stream);
+    while (!parser.is_done()) {
+        auto idle_end = std::chrono::steady_clock::now() + settings_.timeouts.idle;
+        bool idle_first = idle_end < deadline;
+        socket.expires_at(idle_first ? idle_end : deadline);
+        auto [ec, bytes] = co_await http::async_read_some(conn.stream, conn.buffer, parser, use_tuple);
+        if (ec)
+            co_return std::tuple{ec, ec == beast::error::timeout && idle_first};
+    }
+    co_return std::tuple{error_code{}, false};
+}
+
 asio::awaitable<exchange_result> transport::impl::exchange(std::unique_ptr<connection> conn,
                                                            const outgoing_request& request)
 {
@@ -299,7 +321,8 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::unique_ptr<conne
         message.keep_alive(true);
 
         auto& socket = beast::get_lowest_layer(conn->stream);
-        socket.expires_after(settings_.timeouts.request);
+        auto deadline = std::chrono::steady_clock::now() + settings_.timeouts.request;
+        socket.expires_at(deadline);
         counters.requests.fetch_add(1, std::memory_order_relaxed);
 
         auto [write_ec, written] = co_await http::async_write(conn->stream, message, use_tuple);
@@ -307,15 +330,20 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::unique_ptr<conne
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
         parser.body_limit(settings_.max_body_bytes);
         error_code read_ec = write_ec;
+        bool idle_timeout = false;
         if (!write_ec)
-            std::tie(read_ec, std::ignore) = co_await http::async_read(conn->stream, conn->buffer, parser, use_tuple);
+            std::tie(read_ec, idle_timeout) = co_await read_with_deadlines(*conn, parser, deadline);
 
         if (read_ec) {
             // A keep-alive connection the server closed while it sat idle
             // fails before any byte of a response; the caller retries it.
             result.stale = reused && !parser.got_some() && read_ec != beast::error::timeout &&
                            read_ec != asio::error::operation_aborted;
-            if (read_ec == beast::error::timeout) {
+            if (read_ec == beast::error::timeout && idle_timeout) {
+                set_failure(response, errc::timeout,
+                            "no response data for " + milliseconds_text(settings_.timeouts.idle) +
+                                " (idle read timeout)");
+            } else if (read_ec == beast::error::timeout) {
                 set_failure(response, errc::timeout,
                             "request timed out after " + milliseconds_text(settings_.timeouts.request));
             } else if (read_ec == http::error::body_limit) {

@@ -44,6 +44,10 @@ struct timeout_options {
 
     /// Sending the request and reading the whole response. Default: 30 s.
     std::chrono::milliseconds request{std::chrono::seconds(30)};
+
+    /// Longest wait for the next bytes of a response, so a stalled server
+    /// is detected before `request` runs out. Default: 10 s.
+    std::chrono::milliseconds idle{std::chrono::seconds(10)};
 };
 
 /// Settings of a client, checked once by the constructor before any I/O.

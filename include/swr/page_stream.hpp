@@ -40,6 +40,17 @@ struct scan_options {
 
     /// Offset of the first record to fetch, e.g. where a failed scan stopped. Default: 0.
     std::int64_t start_offset = 0;
+
+    /// Longest time the whole scan may take, from the first request. On
+    /// expiry the scan fails with `errc::timeout` and reports where to
+    /// resume. Zero: no limit. Default: 0.
+    std::chrono::milliseconds deadline{0};
+
+    /// What a change of the listing during the scan (pages reporting
+    /// different totals) does: `report` marks the summary inconsistent and
+    /// incomplete and goes on; `fail` ends the scan with
+    /// `errc::inconsistent_listing`. Default: `report`.
+    enum class on_change { report, fail } on_listing_change = on_change::report;
 };
 
 /// What a scan did, readable at any time and final once the stream ends.
@@ -55,10 +66,14 @@ struct scan_summary {
     std::optional<std::int64_t> total;
     /// Offset from which a new scan would continue (the first record not delivered).
     std::int64_t next_offset = 0;
-    /// True once every record up to the total was delivered.
+    /// True once every record up to the total was delivered and the
+    /// listing did not change meanwhile.
     bool complete = false;
     /// False when pages reported different totals, i.e. the list changed during the scan.
     bool consistent = true;
+    /// Items dropped because an item with the same (namespace, name) was
+    /// delivered shortly before, as happens when the list shifts between pages.
+    std::int64_t duplicates_dropped = 0;
 };
 
 /// An asynchronous generator of the pages of a listing, in offset order.

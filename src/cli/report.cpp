@@ -19,6 +19,19 @@ std::string format_seconds(std::chrono::nanoseconds elapsed)
     return text;
 }
 
+// Describes the records delivered against the total, e.g. `1200 of 20000`,
+// or `records 100 to 199 of 20000` for a scan that began at offset 100.
+std::string describe_range(const scan_summary& summary)
+{
+    std::string total = std::to_string(summary.total.value_or(0));
+    std::int64_t start = summary.next_offset - summary.items;
+    if (start == 0)
+        return std::to_string(summary.items) + " of " + total;
+    if (summary.items == 0)
+        return "no records from offset " + std::to_string(start) + " of " + total;
+    return "records " + std::to_string(start) + " to " + std::to_string(summary.next_offset - 1) + " of " + total;
+}
+
 std::string resume_hint(const scan_summary& summary)
 {
     return "resume with --start-offset " + std::to_string(summary.next_offset);
@@ -89,7 +102,7 @@ std::string format_summary(const scan_summary& summary, int status)
 
     std::string of_total;
     if (summary.total)
-        of_total = " (" + std::to_string(summary.items) + " of " + std::to_string(*summary.total) + ")";
+        of_total = " (" + describe_range(summary) + ")";
 
     switch (status) {
     case exit_success:

@@ -293,6 +293,11 @@ asio::awaitable<void> server::accept_connections()
             continue;
         }
 
+        // Without TCP_NODELAY, a response split into two TLS records waits
+        // for the client's delayed ACK before its second part is sent.
+        boost::system::error_code option_error;
+        socket.set_option(tcp::no_delay(true), option_error);
+
         auto peer = std::make_shared<connection>(std::move(socket), *tls_context_);
         std::uint64_t id = 0;
         {
