@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 #include <random>
 
 namespace swr {
@@ -87,7 +88,8 @@ std::optional<std::chrono::system_clock::time_point> make_time(int year, int mon
 }
 
 // The three HTTP-date forms of RFC 9110, section 5.6.7.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) noexcept
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text,
+                                                                     std::chrono::system_clock::time_point now) noexcept
 {
     std::array<std::string_view, 6> words;
     std::size_t count = split_words(text, words);
@@ -102,15 +104,24 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
         return make_time(year, month, day, seconds);
     }
 
-    // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"; two-digit years are taken
-    // as 19xx from 70 on, else 20xx.
+    // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT". RFC 9110 reads a two-digit
+    // year as the most recent year with those digits, unless that lies more
+    // than 50 years ahead of now.
     if (count == 4 && words[0].size() > 4 && words[0].back() == ',' && words[3] == "GMT") {
         std::string_view date = words[1];
         int month = date.size() == 9 ? month_number(date.substr(3, 3)) : 0;
         if (month == 0 || date[2] != '-' || date[6] != '-' || !to_int(date.substr(0, 2), day) ||
             !to_int(date.substr(7, 2), year) || !parse_clock(words[2], seconds))
             return std::nullopt;
-        year += year >= 70 ? 1900 : 2000;
+        int this_year = static_cast<int>(std::chrono::year_month_day(
+                                             std::chrono::floor<std::chrono::days>(now))
+                                             .year());
+        int century = this_year / 100 * 100;
+        year += century;
+        if (year > this_year + 50)
+            year -= 100;
+        else if (year < this_year - 49)
+            year += 100;
         return make_time(year, month, day, seconds);
     }
 
@@ -168,13 +179,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     if (text.front() >= '0' && text.front() <= '9') {
         std::int64_t seconds = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-        // Reject overflow and values too large for milliseconds arithmetic.
-        if (ec != std::errc() || end != text.data() + text.size() || seconds > 1'000'000'000)
+        // Reject values whose milliseconds do not fit int64; callers cap the rest.
+        constexpr std::int64_t max_seconds = std::numeric_limits<std::int64_t>::max() / 1000;
+        if (ec != std::errc() || end != text.data() + text.size() || seconds > max_seconds)
             return std::nullopt;
         return std::chrono::milliseconds(seconds * 1000);
     }
 
-    auto when = parse_http_date(text);
+    auto when = parse_http_date(text, now);
     if (!when)
         return std::nullopt;
     if (*when <= now)
