@@ -1,0 +1,172 @@
+#define BOOST_TEST_MODULE stress
+#include "support/fixture.hpp"
+
+#include <swr/client.hpp>
+#include <swr/emulator.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <future>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using swr::test::client_defaults;
+using swr::test::emulator_defaults;
+using swr::test::run_until_done;
+using swr::test::temp_dir;
+
+namespace {
+
+swr::shared_repositories_request self_request()
+{
+    swr::shared_repositories_request request;
+    request.center = swr::center::self;
+    return request;
+}
+
+// Runs `task` with `io` driven by `threads` threads in all.
+void run_on_threads(asio::io_context& io, std::size_t threads, asio::awaitable<void> task,
+                    std::chrono::milliseconds deadline)
+{
+    auto work = asio::make_work_guard(io);
+    std::vector<std::thread> extra;
+    for (std::size_t i = 1; i < threads; ++i)
+        extra.emplace_back([&io] { io.run(); });
+    // Join the extra threads however run_until_done ends, or their
+    // destructors would terminate the test binary.
+    struct joiner {
+        std::vector<std::thread>& threads;
+        ~joiner()
+        {
+            for (auto& thread : threads) {
+                if (thread.joinable())
+                    thread.join();
+            }
+        }
+    } join_all{extra};
+    run_until_done(
+        io,
+        [&, task = std::move(task)]() mutable -> asio::awaitable<void> {
+            try {
+                co_await std::move(task);
+            } catch (...) {
+                work.reset();
+                throw;
+            }
+            work.reset();
+        }(),
+        deadline);
+}
+
+}  // namespace
+
+// Four threads, sixteen requests in flight, a request timeout equal to the
+// server's latency so that timeouts and completions race, thousands of pages.
+BOOST_AUTO_TEST_CASE(timeouts_race_completions_on_four_threads)
+{
+    temp_dir dir;
+    auto options = emulator_defaults(dir);
+    options.repositories = 20000;
+    options.latency = 15ms;
+    swr::emulator_thread server(options, 2);
+
+    asio::io_context io;
+    auto settings = client_defaults(server.get());
+    settings.timeouts.request = 16ms;
+    settings.retry.max_attempts = 50;
+    settings.backoff.initial = 1ms;
+    settings.backoff.max = 20ms;
+    settings.retry_budget.capacity = 0;
+    swr::client client(io.get_executor(), settings);
+
+    std::vector<std::string> keys;
+    swr::scan_summary summary;
+    swr::scan_options scan;
+    scan.page_size = 10;
+    scan.max_in_flight = 16;
+
+    run_on_threads(io, 4,
+                   [&]() -> asio::awaitable<void> {
+                       auto stream = client.scan(self_request(), scan);
+                       while (auto page = co_await stream.next()) {
+                           for (const auto& item : page->items)
+                               keys.push_back(item.namespace_name + "/" + item.name);
+                       }
+                       summary = stream.summary();
+                   }(),
+                   std::chrono::minutes(4));
+
+    BOOST_TEST(keys.size() == 20000u);
+    BOOST_TEST(std::set<std::string>(keys.begin(), keys.end()).size() == 20000u);
+    BOOST_TEST(summary.pages == 2000);
+    BOOST_TEST(summary.complete);
+    // Timeouts must really have raced completions for the test to mean anything.
+    BOOST_TEST(summary.retries > 0);
+    BOOST_TEST_MESSAGE("retries taken: " << summary.retries);
+    // The server's in-flight count is not checked here: a request the client
+    // gave up on still occupies the server until its latency has passed.
+}
+
+// Many scans share one client on four threads; most are abandoned after a
+// few pages while their requests are in flight. Every io.run() must return.
+BOOST_AUTO_TEST_CASE(abandoned_scans_on_four_threads_leave_no_work)
+{
+    temp_dir dir;
+    auto options = emulator_defaults(dir);
+    options.repositories = 5000;
+    options.latency = 5ms;
+    swr::emulator_thread server(options, 2);
+
+    asio::io_context io;
+    swr::client client(io.get_executor(), client_defaults(server.get()));
+    std::atomic<int> finished_scans{0};
+    std::atomic<std::int64_t> full_items{0};
+
+    auto consumer = [&](int pages_to_take) -> asio::awaitable<void> {
+        swr::scan_options scan;
+        scan.page_size = 25;
+        scan.max_in_flight = 16;
+        auto stream = client.scan(self_request(), scan);
+        int taken = 0;
+        while (pages_to_take < 0 || taken < pages_to_take) {
+            auto page = co_await stream.next();
+            if (!page)
+                break;
+            ++taken;
+            if (pages_to_take < 0)
+                full_items += static_cast<std::int64_t>(page->items.size());
+        }
+        ++finished_scans;
+    };
+
+    run_on_threads(io, 4,
+                   [&]() -> asio::awaitable<void> {
+                       auto executor = co_await asio::this_coro::executor;
+                       std::vector<std::future<void>> done;
+                       for (int i = 0; i < 24; ++i) {
+                           // Every sixth scan runs to the end; the others stop early.
+                           int pages = i % 6 == 0 ? -1 : 1 + i % 5;
+                           done.push_back(asio::co_spawn(executor, consumer(pages), asio::use_future));
+                       }
+                       for (auto& future : done) {
+                           while (future.wait_for(0s) != std::future_status::ready) {
+                               asio::steady_timer poll(executor, 5ms);
+                               co_await poll.async_wait(asio::use_awaitable);
+                           }
+                           future.get();
+                       }
+                   }(),
+                   std::chrono::minutes(2));
+
+    BOOST_TEST(finished_scans.load() == 24);
+    BOOST_TEST(full_items.load() == 4 * 5000);
+}
