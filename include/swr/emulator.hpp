@@ -66,18 +66,18 @@ struct emulator_options {
 ///
 /// Requests to `/emulator/stats` are not counted.
 struct emulator_stats {
-    std::uint64_t requests = 0;          ///< Requests parsed, whatever the answer.
-    std::uint64_t in_flight = 0;         ///< Requests parsed but not yet answered (latency included).
+    std::uint64_t requests = 0;          ///< Requests parsed, whatever the response.
+    std::uint64_t in_flight = 0;         ///< Requests parsed whose response is not yet written (latency included).
     std::uint64_t max_in_flight = 0;     ///< Maximum of `in_flight`.
     std::uint64_t connections = 0;       ///< TCP connections accepted.
     std::uint64_t open_connections = 0;  ///< Connections currently open.
     std::uint64_t tls_failures = 0;      ///< Connections closed because the TLS handshake failed.
-    std::uint64_t ok = 0;                ///< 200 answers.
-    std::uint64_t items = 0;             ///< Repositories sent in 200 answers.
-    std::uint64_t throttled = 0;         ///< 429 answers (rate limit).
-    std::uint64_t unauthorized = 0;      ///< 401 answers (missing or wrong token).
-    std::uint64_t bad_requests = 0;      ///< 400, 413 and 431 answers, malformed HTTP included.
-    std::uint64_t not_found = 0;         ///< 404 and 405 answers.
+    std::uint64_t ok = 0;                ///< 200 responses.
+    std::uint64_t items = 0;             ///< Repositories sent in 200 responses.
+    std::uint64_t throttled = 0;         ///< 429 responses (rate limit).
+    std::uint64_t unauthorized = 0;      ///< 401 responses (missing or wrong token).
+    std::uint64_t bad_requests = 0;      ///< 400, 413 and 431 responses, malformed HTTP included.
+    std::uint64_t not_found = 0;         ///< 404 and 405 responses.
 };
 
 /// A local HTTPS server that emulates SWR's
@@ -107,7 +107,7 @@ public:
     /// binds, listens and starts accepting connections on the executor.
     ///
     /// @throws std::runtime_error naming the file, address or port that failed.
-    /// @throws std::logic_error when called twice.
+    /// @throws std::logic_error when called twice, or after `stop()`.
     void start();
 
     /// Closes the listening socket and every connection. Returns at once; the

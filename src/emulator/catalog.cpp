@@ -85,43 +85,48 @@ std::string render_record_prefix(const repository_record& record)
 
 catalog::catalog(std::vector<repository_record> self, std::vector<repository_record> thirdparty)
 {
-    fill(shelves_[0], std::move(self));
-    fill(shelves_[1], std::move(thirdparty));
+    shelf_of(sharing_center::self).entries.reserve(self.size());
+    for (const repository_record& record : self) {
+        add(sharing_center::self, record);
+    }
+    shelf_of(sharing_center::thirdparty).entries.reserve(thirdparty.size());
+    for (const repository_record& record : thirdparty) {
+        add(sharing_center::thirdparty, record);
+    }
 }
 
-void catalog::fill(shelf& target, std::vector<repository_record> records)
+void catalog::add(sharing_center center, const repository_record& record)
 {
     // Positions are stored as 32-bit indexes to keep the sort orders small.
-    if (records.size() >= std::numeric_limits<std::uint32_t>::max()) {
-        throw std::length_error("a center has more than 2^32 - 1 repositories");
+    std::vector<entry>& entries = shelf_of(center).entries;
+    if (entries.size() >= std::numeric_limits<std::uint32_t>::max() - 1) {
+        throw std::length_error("a center has more than 2^32 - 2 repositories");
     }
 
-    target.entries.reserve(records.size());
-    for (repository_record& record : records) {
-        entry item;
-        item.json_prefix = render_record_prefix(record);
-        item.tag_count = record.tags.size();
-        item.status = record.status;
-        item.name = std::move(record.name);
-        item.namespace_name = std::move(record.namespace_name);
-        item.domain_name = std::move(record.domain_name);
-        item.updated_at = std::move(record.updated_at);
-        target.entries.push_back(std::move(item));
-
-        // Free the fields no longer needed right away, so that a large data
-        // set does not hold two copies at its peak.
-        record = repository_record();
-    }
+    entry item;
+    item.json_prefix = render_record_prefix(record);
+    item.tag_count = record.tags.size();
+    item.status = record.status;
+    item.name = record.name;
+    item.namespace_name = record.namespace_name;
+    item.domain_name = record.domain_name;
+    item.updated_at = record.updated_at;
+    entries.push_back(std::move(item));
 }
 
-std::size_t catalog::size(center which) const
+std::size_t catalog::size(sharing_center center) const
 {
-    return shelf_of(which).entries.size();
+    return shelf_of(center).entries.size();
 }
 
-const catalog::shelf& catalog::shelf_of(center which) const
+const catalog::shelf& catalog::shelf_of(sharing_center center) const
 {
-    return shelves_[which == center::self ? 0 : 1];
+    return shelves_[center == sharing_center::self ? 0 : 1];
+}
+
+catalog::shelf& catalog::shelf_of(sharing_center center)
+{
+    return shelves_[center == sharing_center::self ? 0 : 1];
 }
 
 const std::vector<std::uint32_t>& catalog::order_of(const shelf& records, order_column column,
@@ -170,12 +175,12 @@ const std::vector<std::uint32_t>& catalog::order_of(const shelf& records, order_
 
 listing_page catalog::select(const listing_query& query) const
 {
-    const shelf& records = shelf_of(query.which);
+    const shelf& records = shelf_of(query.center);
     const std::vector<entry>& entries = records.entries;
     page_window window = window_of(query);
 
     listing_page page;
-    page.which = query.which;
+    page.center = query.center;
     page.offset = window.offset;
 
     const std::vector<std::uint32_t>* order = nullptr;
@@ -230,7 +235,7 @@ listing_page catalog::select(const listing_query& query) const
 
 std::string catalog::render(const listing_page& page) const
 {
-    const std::vector<entry>& entries = shelf_of(page.which).entries;
+    const std::vector<entry>& entries = shelf_of(page.center).entries;
     std::string total_suffix = ",\"total_range\":" + std::to_string(page.total) + "}";
 
     std::size_t length = 2;

@@ -46,7 +46,7 @@ std::string render_record_prefix(const repository_record& record);
 
 /// The records of a listing: indexes into one center's data, in response order.
 struct listing_page {
-    center which = center::self;
+    sharing_center center = sharing_center::self;
     std::int64_t offset = 0;
 
     /// Number of records that match the filters, on all pages.
@@ -55,18 +55,30 @@ struct listing_page {
     std::vector<std::uint32_t> records;
 };
 
-/// The repositories of both centers, immutable after construction.
+/// The repositories of both centers.
 ///
-/// Thread-safe: the sort orders are computed on first use, under `std::call_once`.
+/// Filled with `add()` first, then only read. Reading is thread-safe: the
+/// sort orders are computed on first use, under `std::call_once`.
 class catalog {
 public:
-    /// @throws std::length_error when a center has more than 2^32 - 1 records.
+    catalog() = default;
+
+    /// Adds every record of both lists, in order.
+    ///
+    /// @throws std::length_error when a center has more than 2^32 - 2 records.
     catalog(std::vector<repository_record> self, std::vector<repository_record> thirdparty);
 
     catalog(const catalog&) = delete;
     catalog& operator=(const catalog&) = delete;
 
-    std::size_t size(center which) const;
+    /// Appends one record to a center, rendering its JSON now; only the
+    /// rendered JSON and the fields used to filter and sort are kept. Must
+    /// not be called once `select()` has been.
+    ///
+    /// @throws std::length_error when the center already has 2^32 - 2 records.
+    void add(sharing_center center, const repository_record& record);
+
+    std::size_t size(sharing_center center) const;
 
     /// Selects the records of one page. Ties of the sort key are ordered by
     /// namespace, then name, then position in the data, so pages of the same
@@ -98,10 +110,10 @@ private:
         mutable std::array<std::vector<std::uint32_t>, order_count> sorted;
     };
 
-    const shelf& shelf_of(center which) const;
+    const shelf& shelf_of(sharing_center center) const;
+    shelf& shelf_of(sharing_center center);
     const std::vector<std::uint32_t>& order_of(const shelf& records, order_column column,
                                                order_direction direction) const;
-    static void fill(shelf& target, std::vector<repository_record> records);
 
     std::array<shelf, 2> shelves_;
 };

@@ -79,14 +79,14 @@ std::string format_utc(std::int64_t seconds_since_epoch)
     return text;
 }
 
-repository_record generate_one(center which, std::int64_t index)
+repository_record make_repository(sharing_center center, std::int64_t index)
 {
     // One random stream per record, seeded by the center and the index.
-    std::uint64_t state = static_cast<std::uint64_t>(index) * 2 + (which == center::self ? 0 : 1);
+    std::uint64_t state = static_cast<std::uint64_t>(index) * 2 + (center == sharing_center::self ? 0 : 1);
     auto next = [&state] { return splitmix64(state); };
     auto pick = [&next](std::size_t size) { return static_cast<std::size_t>(next() % size); };
 
-    const auto& owners = which == center::self ? self_owners : thirdparty_owners;
+    const auto& owners = center == sharing_center::self ? self_owners : thirdparty_owners;
     const owner& who = owners[pick(owners.size())];
 
     repository_record record;
@@ -157,7 +157,7 @@ repository_record generate_one(center which, std::int64_t index)
     record.internal_path = "100.125.0.198:20202/" + repository_path;
 
     // For `self` the service always reports false.
-    record.status = which == center::thirdparty && pick(10) != 0;
+    record.status = center == sharing_center::thirdparty && pick(10) != 0;
     return record;
 }
 
@@ -327,12 +327,17 @@ json::value parse_json(std::string_view text, std::string_view origin)
 
 }  // namespace
 
-std::vector<repository_record> generate_repositories(center which, std::int64_t count)
+repository_record generate_repository(sharing_center center, std::int64_t index)
+{
+    return make_repository(center, index);
+}
+
+std::vector<repository_record> generate_repositories(sharing_center center, std::int64_t count)
 {
     std::vector<repository_record> records;
     records.reserve(static_cast<std::size_t>(count));
     for (std::int64_t index = 0; index < count; ++index) {
-        records.push_back(generate_one(which, index));
+        records.push_back(make_repository(center, index));
     }
     return records;
 }
@@ -394,8 +399,15 @@ std::shared_ptr<const catalog> load_catalog(const emulator_options& options)
         repository_set set = load_repository_file(options.data_file);
         return std::make_shared<const catalog>(std::move(set.self), std::move(set.thirdparty));
     }
-    return std::make_shared<const catalog>(generate_repositories(center::self, options.repositories),
-                                           generate_repositories(center::thirdparty, options.repositories));
+
+    // Record by record, so that the full records never exist all at once.
+    auto repositories = std::make_shared<catalog>();
+    for (sharing_center center : {sharing_center::self, sharing_center::thirdparty}) {
+        for (std::int64_t index = 0; index < options.repositories; ++index) {
+            repositories->add(center, make_repository(center, index));
+        }
+    }
+    return repositories;
 }
 
 }  // namespace swr::emulator_detail

@@ -25,14 +25,17 @@ struct repository_set {
     std::vector<repository_record> thirdparty;
 };
 
-/// Generates `count` repositories of one center. Record `i` depends only on
-/// `which` and `i`, so a larger count extends a smaller one.
+/// Generates repository number `index` of one center. The record depends
+/// only on `which` and `index`, so a larger data set extends a smaller one.
 ///
 /// The data covers cases that clients get wrong: several namespaces, nested
 /// names (`base/alpine-7`), Chinese and empty descriptions, empty tag lists
 /// and sizes above 4 GiB. `num_download` is above 2^53 for every index that
 /// ends in 003 or 005 (modulo 1000), and exactly INT64_MAX for those ending in 005.
-std::vector<repository_record> generate_repositories(center which, std::int64_t count);
+repository_record generate_repository(sharing_center center, std::int64_t index);
+
+/// Generates repositories 0 to `count - 1` of one center (see `generate_repository`).
+std::vector<repository_record> generate_repositories(sharing_center center, std::int64_t count);
 
 /// Parses a data file body: an object keyed by center whose values are
 /// arrays of repositories with every field of the SWR response. A

@@ -7,6 +7,7 @@
 #include <exception>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -36,8 +37,10 @@ struct emulator_thread::runner {
             try {
                 context.run();
                 break;
-            } catch (const std::exception&) {
-                continue;
+            } catch (const std::exception& e) {
+                if (const auto& log = server->options().log) {
+                    log(std::string("emulator thread caught an exception and goes on: ") + e.what());
+                }
             }
         }
 
@@ -90,7 +93,8 @@ void emulator_thread::shut_down()
     // A connection stuck past the grace period is abandoned.
     {
         std::unique_lock lock(runner_->mutex);
-        bool finished = runner_->all_returned.wait_for(lock, stop_grace_period, [this] { return runner_->running == 0; });
+        auto all_threads_returned = [this] { return runner_->running == 0; };
+        bool finished = runner_->all_returned.wait_for(lock, stop_grace_period, all_threads_returned);
         if (!finished) {
             runner_->context.stop();
         }

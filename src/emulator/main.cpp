@@ -67,8 +67,14 @@ int run(const std::vector<std::string>& arguments)
         return EXIT_SUCCESS;
     }
 
-    // The token comes from a file or the environment, never the command line.
+    // A data file that cannot be read is an invalid option value; a file
+    // with invalid content is reported when the emulator starts.
     swr::emulator_options& options = command.options;
+    if (!options.data_file.empty() && !std::ifstream(options.data_file)) {
+        throw usage_error("invalid value '" + options.data_file + "' for --data: the file cannot be opened");
+    }
+
+    // The token comes from a file or the environment, never the command line.
     if (!command.token_file.empty()) {
         options.token = read_token_file(command.token_file);
     } else if (const char* token = std::getenv("SWR_EMULATOR_TOKEN"); token != nullptr) {

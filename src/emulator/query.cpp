@@ -220,9 +220,9 @@ std::variant<listing_query, api_error> build_query(const std::vector<listing_ter
                          "Missing parameter: center is required (self or thirdparty)"};
     }
     if (*center_value == "self") {
-        query.which = center::self;
+        query.center = sharing_center::self;
     } else if (*center_value == "thirdparty") {
-        query.which = center::thirdparty;
+        query.center = sharing_center::thirdparty;
     } else {
         return invalid_parameter("Invalid parameter: center " + quote(*center_value) +
                                  " is not self or thirdparty");

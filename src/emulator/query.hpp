@@ -15,7 +15,7 @@
 namespace swr::emulator_detail {
 
 /// Side of the sharing relation that a listing shows.
-enum class center { self, thirdparty };
+enum class sharing_center { self, thirdparty };
 
 /// Sort key of a listing. `dataset` keeps the order of the loaded data.
 enum class order_column { dataset, updated_at, name, tag_count, namespace_name, domain_name };
@@ -47,7 +47,7 @@ struct query_parameter {
 
 /// A validated listing request.
 struct listing_query {
-    center which = center::self;
+    sharing_center center = sharing_center::self;
 
     /// Substring that the repository name must contain, `$` already turned into `/`.
     std::optional<std::string> name;

@@ -30,6 +30,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -120,16 +121,20 @@ private:
     asio::awaitable<void> serve(std::shared_ptr<connection> peer);
     asio::awaitable<bool> carry_out(connection& peer, response_plan plan, bool keep_alive);
 
-    bool register_connection(std::uint64_t id, const std::shared_ptr<connection>& peer);
+    std::optional<std::uint64_t> register_connection(const std::shared_ptr<connection>& peer);
     void forget_connection(std::uint64_t id);
     void log(const std::string& message) const;
+
+    // Logs the 1st, 2nd, 4th, 8th... occurrence of an error that clients can
+    // cause at any rate, with the running count.
+    void log_sampled(std::atomic<std::uint64_t>& count, std::string_view what, const std::string& detail) const;
 
     emulator_options options_;
     asio::any_io_executor executor_;
     asio::strand<asio::any_io_executor> acceptor_strand_;
     std::string ca_file_;  // constant after construction
 
-    // Set once by start(), before any coroutine runs.
+    // Set once by start() under `mutex_`, before any coroutine runs.
     std::unique_ptr<ssl::context> tls_context_;
     std::unique_ptr<tcp::acceptor> acceptor_;
     std::unique_ptr<request_handler> handler_;
@@ -137,9 +142,12 @@ private:
 
     stats_recorder stats_;
     std::uint64_t accept_failures_ = 0;  // touched only on the acceptor strand
+    mutable std::atomic<std::uint64_t> tls_failures_logged_{0};
+    mutable std::atomic<std::uint64_t> malformed_logged_{0};
 
     std::mutex mutex_;
     bool started_ = false;
+    bool listening_ = false;
     bool stopping_ = false;
     std::uint64_t next_connection_id_ = 0;
     std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
@@ -149,6 +157,14 @@ void server::log(const std::string& message) const
 {
     if (options_.log) {
         options_.log(message);
+    }
+}
+
+void server::log_sampled(std::atomic<std::uint64_t>& count, std::string_view what, const std::string& detail) const
+{
+    std::uint64_t seen = count.fetch_add(1, std::memory_order_relaxed) + 1;
+    if ((seen & (seen - 1)) == 0) {
+        log(std::string(what) + " (" + std::to_string(seen) + " so far): " + detail);
     }
 }
 
@@ -164,16 +180,16 @@ void server::start()
 
     // TLS: version 1.2 or newer, the chain and key from the TLS directory.
     tls_files files = prepare_tls_files(options_.tls_dir);
-    tls_context_ = std::make_unique<ssl::context>(ssl::context::tls_server);
-    SSL_CTX_set_min_proto_version(tls_context_->native_handle(), TLS1_2_VERSION);
-    tls_context_->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    auto tls_context = std::make_unique<ssl::context>(ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(tls_context->native_handle(), TLS1_2_VERSION);
+    tls_context->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     boost::system::error_code error;
-    tls_context_->use_certificate_chain_file(files.certificate_chain, error);
+    tls_context->use_certificate_chain_file(files.certificate_chain, error);
     if (error) {
         throw std::runtime_error("TLS setup: cannot load the certificate chain " + files.certificate_chain + ": " +
                                  error.message());
     }
-    tls_context_->use_private_key_file(files.private_key, ssl::context::pem, error);
+    tls_context->use_private_key_file(files.private_key, ssl::context::pem, error);
     if (error) {
         throw std::runtime_error("TLS setup: cannot load the private key " + files.private_key +
                                  " (or it does not match " + files.certificate_chain + "): " + error.message());
@@ -183,32 +199,45 @@ void server::start()
     std::shared_ptr<const catalog> repositories = load_catalog(options_);
     std::random_device entropy;
     std::uint64_t id_seed = (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy();
-    handler_ = std::make_unique<request_handler>(options_, repositories, stats_, id_seed);
+    auto handler = std::make_unique<request_handler>(options_, repositories, stats_, id_seed);
 
     // Listen.
     tcp::endpoint endpoint(asio::ip::make_address(options_.bind_address), options_.port);
-    acceptor_ = std::make_unique<tcp::acceptor>(acceptor_strand_);
+    auto acceptor = std::make_unique<tcp::acceptor>(acceptor_strand_);
     auto fail = [&](const char* step) {
         throw std::runtime_error(std::string("cannot ") + step + " on " + options_.bind_address + " port " +
                                  std::to_string(options_.port) + ": " + error.message());
     };
-    acceptor_->open(endpoint.protocol(), error);
+    acceptor->open(endpoint.protocol(), error);
     if (error) {
         fail("open a socket");
     }
-    acceptor_->set_option(asio::socket_base::reuse_address(true), error);
+    acceptor->set_option(asio::socket_base::reuse_address(true), error);
     if (error) {
         fail("set SO_REUSEADDR");
     }
-    acceptor_->bind(endpoint, error);
+    acceptor->bind(endpoint, error);
     if (error) {
         fail("bind");
     }
-    acceptor_->listen(asio::socket_base::max_listen_connections, error);
+    acceptor->listen(asio::socket_base::max_listen_connections, error);
     if (error) {
         fail("listen");
     }
-    port_ = acceptor_->local_endpoint().port();
+
+    // Publish the members before the first coroutine can read them. A stop()
+    // that came in meanwhile found nothing to close, so nothing starts.
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) {
+            return;
+        }
+        tls_context_ = std::move(tls_context);
+        handler_ = std::move(handler);
+        acceptor_ = std::move(acceptor);
+        port_ = acceptor_->local_endpoint().port();
+        listening_ = true;
+    }
 
     auto self = shared_from_this();
     asio::co_spawn(acceptor_strand_, accept_connections(), [self](std::exception_ptr failure) {
@@ -221,8 +250,8 @@ void server::start()
         }
     });
     log("listening on port " + std::to_string(port_.load()) + " with " +
-        std::to_string(repositories->size(center::self)) + " self and " +
-        std::to_string(repositories->size(center::thirdparty)) + " thirdparty repositories");
+        std::to_string(repositories->size(sharing_center::self)) + " self and " +
+        std::to_string(repositories->size(sharing_center::thirdparty)) + " thirdparty repositories");
 }
 
 void server::stop()
@@ -234,7 +263,7 @@ void server::stop()
             return;
         }
         stopping_ = true;
-        if (!started_) {
+        if (!listening_) {
             return;
         }
         for (const auto& [id, weak] : connections_) {
@@ -257,14 +286,15 @@ void server::stop()
     log("stopping: closing " + std::to_string(open.size()) + " connections");
 }
 
-bool server::register_connection(std::uint64_t id, const std::shared_ptr<connection>& peer)
+std::optional<std::uint64_t> server::register_connection(const std::shared_ptr<connection>& peer)
 {
     std::lock_guard lock(mutex_);
     if (stopping_) {
-        return false;
+        return std::nullopt;
     }
+    std::uint64_t id = next_connection_id_++;
     connections_.emplace(id, peer);
-    return true;
+    return id;
 }
 
 void server::forget_connection(std::uint64_t id)
@@ -299,15 +329,12 @@ asio::awaitable<void> server::accept_connections()
         socket.set_option(tcp::no_delay(true), option_error);
 
         auto peer = std::make_shared<connection>(std::move(socket), *tls_context_);
-        std::uint64_t id = 0;
-        {
-            std::lock_guard lock(mutex_);
-            id = next_connection_id_++;
-        }
-        if (!register_connection(id, peer)) {
+        std::optional<std::uint64_t> registered = register_connection(peer);
+        if (!registered) {
             peer->close();
             co_return;
         }
+        std::uint64_t id = *registered;
 
         stats_.connection_opened();
         asio::co_spawn(peer->stream.get_executor(), serve(peer), [self, id](std::exception_ptr failure) {
@@ -335,6 +362,7 @@ asio::awaitable<void> server::serve(std::shared_ptr<connection> peer)
     }
     if (handshake_error) {
         stats_.tls_failed();
+        log_sampled(tls_failures_logged_, "TLS handshake failed", handshake_error.message());
         socket.close();
         co_return;
     }
@@ -360,6 +388,7 @@ asio::awaitable<void> server::serve(std::shared_ptr<connection> peer)
                               : read_error == http::error::body_limit ? 413
                                                                       : 400;
             stats_.rejected_before_start(status);
+            log_sampled(malformed_logged_, "malformed HTTP request", read_error.message());
             co_await carry_out(*peer, handler_->reject_malformed(status, read_error.message()), false);
             break;
         }

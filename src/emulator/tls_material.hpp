@@ -21,10 +21,10 @@ tls_files tls_file_paths(const std::string& directory);
 /// Makes sure `directory` contains `ca.pem`, `server.pem` and `server.key`.
 ///
 /// When none exists, creates the directory (mode 0700) if needed and writes
-/// a new EC P-256 CA (basicConstraints CA:TRUE, keyUsage keyCertSign) and a
-/// server certificate signed by it for DNS:localhost, IP:127.0.0.1 and
-/// IP:::1 (extendedKeyUsage serverAuth), valid from 1 day ago for 365 days.
-/// The CA's private key is discarded, so nothing else can be signed with it.
+/// a new EC P-256 CA (basicConstraints CA:TRUE, keyUsage keyCertSign). The
+/// server certificate it signs is for DNS:localhost, IP:127.0.0.1 and IP:::1
+/// (extendedKeyUsage serverAuth), valid from 1 day ago for 365 days. The CA's
+/// private key is discarded, so nothing else can be signed with it.
 /// When all three exist they are used as they are. Each file is written to a
 /// temporary name and renamed, so a crash never leaves a partial file.
 ///
