@@ -29,6 +29,17 @@ std::string milliseconds_text(std::chrono::milliseconds value)
     return std::to_string(value.count()) + " ms";
 }
 
+auth_rejection make_rejection(const fetch_outcome& outcome)
+{
+    auth_rejection rejection;
+    rejection.http_status = outcome.info.http_status;
+    rejection.service_code = outcome.info.service_code;
+    rejection.message = outcome.info.message;
+    rejection.server_date = outcome.server_date;
+    rejection.credentials_generation = outcome.credentials_generation;
+    return rejection;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> fetch_outcome::total() const
@@ -121,6 +132,12 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
             credentials_renewed = true;
             continue;
         }
+        if (outcome.ec == errc::unauthorized) {
+            // Final 401: let the provider explain it, e.g. with a measured clock skew.
+            std::string note = options.credentials->describe_rejection(make_rejection(outcome));
+            if (!note.empty())
+                outcome.info.message += "; " + note;
+        }
 
         failed_attempt failure;
         failure.kind = classify_failure(outcome.ec, outcome.info.http_status, outcome.info.service_code,
@@ -159,11 +176,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
 
 boost::asio::awaitable<bool> client_impl::renew_credentials(const fetch_outcome& outcome)
 {
-    auth_rejection rejection;
-    rejection.http_status = outcome.info.http_status;
-    rejection.service_code = outcome.info.service_code;
-    rejection.message = outcome.info.message;
-    rejection.server_date = outcome.server_date;
+    auth_rejection rejection = make_rejection(outcome);
     bool renewed = false;
     try {
         renewed = co_await options.credentials->on_rejected(rejection);
@@ -243,6 +256,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repos
 
     try {
         co_await options.credentials->authorize(message);
+        outcome.credentials_generation = message.credentials_generation;
     } catch (const swr::exception& error) {
         outcome.ec = error.code();
         outcome.info = error.info();

@@ -25,6 +25,7 @@ struct fetch_outcome {
     bool throttled = false;     ///< Whether any attempt was throttled.
     std::string retry_after;    ///< `Retry-After` of the last response.
     std::string server_date;    ///< `Date` of the last response.
+    std::uint64_t credentials_generation = 0;  ///< Set by the credentials provider's `authorize`.
 
     /// Total reported by the response: Content-Range, else the items' `total_range`.
     std::optional<std::int64_t> total() const;

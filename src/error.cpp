@@ -1,3 +1,5 @@
+#include "redact.hpp"
+
 #include <swr/error.hpp>
 
 #include <ostream>
@@ -70,7 +72,7 @@ std::string error_info::to_string() const
             text += ' ';
         text += "(" + context + ")";
     }
-    return text;
+    return detail::redact(text);
 }
 
 std::ostream& operator<<(std::ostream& out, errc value)
@@ -79,8 +81,14 @@ std::ostream& operator<<(std::ostream& out, errc value)
 }
 
 exception::exception(boost::system::error_code ec, error_info info)
-    : boost::system::system_error(ec, info.to_string()), info_(std::move(info))
+    // The code is copied without its source location, which Boost would
+    // otherwise print inside what().
+    : boost::system::system_error(boost::system::error_code(ec.value(), ec.category()), info.to_string()),
+      info_(std::move(info))
 {
+    // what() is already redacted by to_string(); the message is masked too
+    // because callers print it on its own.
+    info_.message = detail::redact(info_.message);
 }
 
 void throw_error(boost::system::error_code ec, error_info info)

@@ -1,6 +1,8 @@
 #ifndef SWR_SRC_LOGGER_HPP
 #define SWR_SRC_LOGGER_HPP
 
+#include "redact.hpp"
+
 #include <swr/log.hpp>
 
 #include <string_view>
@@ -11,7 +13,9 @@ namespace swr::detail {
 ///
 /// Callers check `enabled` before building a message, so nothing is
 /// formatted below the configured level. Messages must be built only from
-/// values that are not secret: never from headers or credentials.
+/// values that are not secret: never from headers or credentials. As a
+/// safety net, `write` passes every message through `redact`, which costs
+/// nothing when the level is disabled.
 class logger {
 public:
     explicit logger(log_options options) : options_(std::move(options)) {}
@@ -24,7 +28,7 @@ public:
     void write(log_level level, std::string_view message) const
     {
         if (enabled(level))
-            options_.sink(level, message);
+            options_.sink(level, redact(message));
     }
 
 private:

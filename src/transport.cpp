@@ -274,6 +274,7 @@ void transport::impl::read_response(http::response_parser<http::string_body>& pa
     response.request_id = std::string(message["X-Request-Id"]);
     response.retry_after = std::string(message[http::field::retry_after]);
     response.date = std::string(message[http::field::date]);
+    response.subject_token = std::string(message["X-Subject-Token"]);
     response.body = std::move(message.body());
     counters.bytes_received.fetch_add(response.body.size(), std::memory_order_relaxed);
 }

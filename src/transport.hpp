@@ -39,6 +39,7 @@ struct http_response {
     std::string request_id;     ///< `X-Request-Id` header value.
     std::string retry_after;    ///< `Retry-After` header value.
     std::string date;           ///< `Date` header value.
+    std::string subject_token;  ///< `X-Subject-Token` header value (IAM token responses); a secret.
 };
 
 /// Counters shared by every connection of a transport.

@@ -3,6 +3,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +12,8 @@
 #include <vector>
 
 namespace swr {
+
+class time_source;
 
 /// A request about to be sent, as seen by a credentials provider.
 ///
@@ -24,6 +28,12 @@ struct outgoing_request {
     std::string body;    ///< Request body (empty for GET).
     std::vector<std::pair<std::string, std::string>> headers;  ///< Headers besides `Host`.
 
+    /// Version of the provider's credentials that `authorize` used (a token
+    /// number, a clock-correction number), set by the provider. The client
+    /// passes it back in `auth_rejection`, so that a provider can tell a
+    /// rejection of credentials it has already replaced. 0: not set.
+    std::uint64_t credentials_generation = 0;
+
     /// Sets header `name` (case-insensitive match) to `value`, replacing an existing one.
     void set_header(std::string_view name, std::string value);
 
@@ -37,6 +47,9 @@ struct auth_rejection {
     std::string service_code;   ///< e.g. `APIG.0301` or `SVCSTG.SWR.4010000`.
     std::string message;        ///< The server's message, e.g. "token expires".
     std::string server_date;    ///< The response's `Date` header, for clock-skew checks.
+
+    /// `outgoing_request::credentials_generation` of the rejected request.
+    std::uint64_t credentials_generation = 0;
 };
 
 /// Source of authentication for every request a client sends.
@@ -65,6 +78,16 @@ public:
         co_return false;
     }
 
+    /// Returns a note that the client appends to the error of a request
+    /// whose credentials were rejected for good, e.g. the clock skew measured
+    /// from the server's `Date` header. Never contains a secret. The default
+    /// returns an empty string (no note).
+    virtual std::string describe_rejection(const auth_rejection& rejection) const
+    {
+        (void)rejection;
+        return {};
+    }
+
     /// Short name of the method for logs, e.g. `token`; never a secret.
     virtual std::string_view kind() const noexcept = 0;
 };
@@ -74,6 +97,63 @@ public:
 /// Throws `swr::exception` (`errc::invalid_argument`) when the token is empty
 /// or contains characters that cannot appear in a header value.
 std::shared_ptr<credentials_provider> make_token_credentials(std::string token);
+
+/// Returns a provider that sends the token stored in the file at `path` in
+/// the `X-Auth-Token` header.
+///
+/// The file is read once here; trailing spaces, tabs, carriage returns and
+/// newlines are stripped. After a 401 the provider reads the file again, and
+/// when the token there changed, `on_rejected` returns true so that the
+/// client sends the request once more. A process that rewrites the file can
+/// thus renew the token.
+/// Throws `swr::exception` (`errc::invalid_argument`) naming the path when
+/// the file cannot be read, is empty, or the token contains a control
+/// character.
+std::shared_ptr<credentials_provider> make_token_credentials_from_file(const std::filesystem::path& path);
+
+/// Returns a provider that signs every request with an access key (AK) and
+/// secret key (SK), as the official Huawei Cloud SDKs do (SDK-HMAC-SHA256).
+///
+/// Each attempt, retries included, gets a fresh `X-Sdk-Date` (UTC, from
+/// `time->wall_now()`), `X-Project-Id: {project_id}`, `X-Security-Token`
+/// when `security_token` is not empty (temporary credentials), and an
+/// `Authorization` header. The signature covers the method, path, query and
+/// body, and the headers `content-type` (when the request has one), `host`,
+/// `x-project-id`, `x-sdk-date` and `x-security-token`.
+///
+/// The server rejects a signature whose date is more than 15 minutes from its
+/// own clock. When a 401 reports that the signature expired, the provider
+/// measures the skew from the response's `Date` header, corrects later dates
+/// by it, and `on_rejected` returns true so that the client sends the
+/// request once more. The error of a later rejection names the skew in
+/// seconds. Other signature failures are never sent again, because
+/// Huawei Cloud locks the key for 5 minutes after 5 consecutive failures.
+///
+/// `time` supplies the wall clock; null means `system_time_source()`. The SK
+/// and security token are masked in every log line and error message.
+/// Throws `swr::exception` (`errc::invalid_argument`) when the AK, SK or
+/// project id is empty, or a value contains characters that cannot appear
+/// in a header.
+std::shared_ptr<credentials_provider> make_aksk_credentials(std::string access_key, std::string secret_key,
+                                                            std::string project_id,
+                                                            std::string security_token = {},
+                                                            std::shared_ptr<time_source> time = nullptr);
+
+/// Returns a provider configured from environment variables, in this order
+/// of precedence:
+///
+/// 1. AK/SK signing when `HUAWEICLOUD_SDK_AK` or `HUAWEICLOUD_SDK_SK` is set
+///    (the variables of the official SDKs). Both are then required, and
+///    so is `HUAWEICLOUD_SDK_PROJECT_ID`; `HUAWEICLOUD_SDK_SECURITY_TOKEN` is
+///    optional and marks temporary credentials.
+/// 2. Otherwise the IAM token in `SWR_AUTH_TOKEN`.
+///
+/// A variable set to an empty string counts as unset. `time` is passed to
+/// `make_aksk_credentials`. Throws `swr::exception`
+/// (`errc::invalid_argument`) naming the missing variable when only one of
+/// AK and SK is set, when the project id is missing, or when none of the
+/// variables is set.
+std::shared_ptr<credentials_provider> credentials_from_environment(std::shared_ptr<time_source> time = nullptr);
 
 }  // namespace swr
 

@@ -6,11 +6,13 @@
 #include <swr/credentials.hpp>
 #include <swr/endpoint.hpp>
 #include <swr/error.hpp>
+#include <swr/iam_credentials.hpp>
 #include <swr/log.hpp>
 #include <swr/page.hpp>
 #include <swr/page_stream.hpp>
 #include <swr/rate_limiter.hpp>
 #include <swr/repository.hpp>
 #include <swr/request.hpp>
+#include <swr/retry.hpp>
 
 #endif
