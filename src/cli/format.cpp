@@ -251,20 +251,20 @@ std::string summarize_tags(std::span<const std::string> tags, std::size_t max_wi
     if (tags.empty())
         return "-";
 
-    std::string shown;
+    std::string joined;
     for (std::size_t i = 0; i < tags.size(); ++i) {
-        std::string candidate = shown.empty() ? tags[i] : shown + "," + tags[i];
+        std::string candidate = joined.empty() ? tags[i] : joined + "," + tags[i];
         std::size_t hidden_after = tags.size() - i - 1;
         std::size_t suffix_width = hidden_after == 0 ? 0 : 2 + std::to_string(hidden_after).size();
         if (display_width(candidate) + suffix_width > max_width) {
             std::string hidden = std::to_string(tags.size() - i);
-            if (shown.empty())
+            if (joined.empty())
                 return tags.size() == 1 ? "1 tag" : hidden + " tags";
-            return shown + ",+" + hidden;
+            return joined + ",+" + hidden;
         }
-        shown = std::move(candidate);
+        joined = std::move(candidate);
     }
-    return shown;
+    return joined;
 }
 
 }  // namespace swr::cli

@@ -28,9 +28,12 @@ Connection (one of --endpoint and --region is required; there is no default):
 Authentication:
   The IAM token is read from the file named by --token-file if given, otherwise
   from the environment variable SWR_AUTH_TOKEN: the file wins when both are set.
-  One trailing newline in the file is ignored. The token is not accepted as an
-  argument, because arguments are visible to other users, and it is never
-  written to the output, the logs or error messages.
+  Trailing spaces and line endings in the file are ignored. After a 401 the file
+  is read again, and if the token in it changed the request is sent once more,
+  so a process that rewrites the file can renew the token during a long scan.
+  The token is not accepted as an argument, because arguments are visible to
+  other users, and it is never written to the output, the logs or error
+  messages.
   --token-file PATH         File containing the token.
 
 What to list:
@@ -79,8 +82,8 @@ Output:
   -h, --help                Print this help and exit.
   --version                 Print the version and exit.
 
-Standard error shows a progress line while standard error is a terminal, and a
-summary line at the end. After a failure it names the --start-offset to resume
+Standard error shows a progress line while it is a terminal and standard
+output is not, and a summary line at the end. After a failure it names the --start-offset to resume
 from.
 
 Exit status:

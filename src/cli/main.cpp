@@ -1,6 +1,6 @@
 // swr-shared-repos: lists shared SWR repositories and streams them to standard
 // output. Option parsing, formatting and the summary text live in the
-// swr_cli_core library; this file does the I/O on one io_context.
+// swr_cli_core library, and this file does the I/O on one io_context.
 
 #include "format.hpp"
 #include "options.hpp"
@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -42,11 +43,8 @@ namespace cli = swr::cli;
 constexpr std::string_view program_name = "swr-shared-repos";
 constexpr std::string_view token_variable = "SWR_AUTH_TOKEN";
 
-// An IAM token is a few KB; anything much larger is not a token file.
-constexpr std::streamsize max_token_file_bytes = 64 * 1024;
-
-// Writes to standard error and keeps a progress line at the bottom when
-// standard error is a terminal. Everything runs on the main thread.
+// Writes to standard error, and keeps a progress line at the bottom when
+// progress is enabled. Everything runs on the main thread.
 class status_output {
 public:
     explicit status_output(bool show_progress) : show_progress_(show_progress) {}
@@ -69,7 +67,10 @@ public:
     void print_line(std::string_view text)
     {
         clear_progress();
-        std::string line = std::string(program_name) + ": " + std::string(text) + "\n";
+        std::string line(program_name);
+        line += ": ";
+        line += text;
+        line += '\n';
         write(line);
     }
 
@@ -77,7 +78,9 @@ public:
     {
         if (shown_width_ == 0)
             return;
-        std::string blank = "\r" + std::string(shown_width_, ' ') + "\r";
+        std::string blank = "\r";
+        blank.append(shown_width_, ' ');
+        blank += '\r';
         write(blank);
         shown_width_ = 0;
     }
@@ -109,43 +112,35 @@ private:
     int error_ = 0;
 };
 
-// Returns the token from --token-file, else from SWR_AUTH_TOKEN, or sets
-// `error` to a message that never contains the token.
-std::optional<std::string> load_token(const cli::options& options, std::string& error)
+// Returns the credentials: the token file named by --token-file, else the
+// token in SWR_AUTH_TOKEN. On failure returns null and sets `error` to a
+// message that never contains the token.
+std::shared_ptr<swr::credentials_provider> make_credentials(const cli::options& options, std::string& error)
 {
-    if (!options.token_file.empty()) {
-        std::ifstream file(options.token_file, std::ios::binary);
-        if (!file) {
-            error = "cannot read --token-file '" + options.token_file + "': " + std::strerror(errno);
-            return std::nullopt;
+    try {
+        if (!options.token_file.empty()) {
+            // The library would read a directory as an empty file; name the real problem.
+            std::error_code ignored;
+            if (std::filesystem::is_directory(options.token_file, ignored)) {
+                error = "--token-file '" + options.token_file + "' is a directory; name the file containing the token";
+                return nullptr;
+            }
+
+            // The provider reads the file again after a 401, so a process that
+            // rewrites the file can renew the token during a long scan.
+            return swr::make_token_credentials_from_file(options.token_file);
         }
 
-        std::string content(static_cast<std::size_t>(max_token_file_bytes) + 1, '\0');
-        file.read(content.data(), max_token_file_bytes + 1);
-        content.resize(static_cast<std::size_t>(file.gcount()));
-        if (file.bad()) {
-            error = "cannot read --token-file '" + options.token_file + "': read error";
-            return std::nullopt;
+        const char* variable = std::getenv(std::string(token_variable).c_str());
+        if (variable == nullptr || *variable == '\0') {
+            error = "no token: set " + std::string(token_variable) + " or pass --token-file FILE";
+            return nullptr;
         }
-        if (content.size() > static_cast<std::size_t>(max_token_file_bytes)) {
-            error = "--token-file '" + options.token_file + "' is larger than 64 KiB; it should contain one token";
-            return std::nullopt;
-        }
-
-        std::string token(cli::strip_line_ending(content));
-        if (token.empty()) {
-            error = "--token-file '" + options.token_file + "' is empty; write the IAM token into it";
-            return std::nullopt;
-        }
-        return token;
+        return swr::make_token_credentials(variable);
+    } catch (const swr::exception& e) {
+        error = e.info().message;
+        return nullptr;
     }
-
-    const char* variable = std::getenv(std::string(token_variable).c_str());
-    if (variable == nullptr || *variable == '\0') {
-        error = "no token: set " + std::string(token_variable) + " or pass --token-file FILE";
-        return std::nullopt;
-    }
-    return std::string(variable);
 }
 
 // Returns an error message when the CA file cannot be opened, so that a
@@ -154,6 +149,9 @@ std::string check_ca_file(const std::string& path)
 {
     if (path.empty())
         return {};
+    std::error_code ignored;
+    if (std::filesystem::is_directory(path, ignored))
+        return "--ca-file '" + path + "' is a directory; name a PEM file";
     std::ifstream file(path);
     if (!file)
         return "cannot read --ca-file '" + path + "': " + std::strerror(errno);
@@ -195,7 +193,7 @@ asio::awaitable<void> write_listing(scan_run& run)
             co_return;
         }
 
-        // The first page tells the total and the page size the server uses.
+        // The first page reports the total and reveals the page size the server uses.
         swr::scan_summary so_far = run.stream.summary();
         if (!total_pages && so_far.total) {
             auto received = static_cast<std::int64_t>(page->items.size());
@@ -223,13 +221,14 @@ asio::awaitable<void> write_listing(scan_run& run)
         run.finished = true;
 }
 
-// Builds the client settings; the token is moved into the credentials.
-swr::client_options make_client_options(const cli::options& options, std::string token, status_output& status)
+swr::client_options make_client_options(const cli::options& options,
+                                        std::shared_ptr<swr::credentials_provider> credentials,
+                                        status_output& status)
 {
     swr::client_options settings;
     settings.endpoint = options.endpoint;
     settings.region = options.region;
-    settings.credentials = swr::make_token_credentials(std::move(token));
+    settings.credentials = std::move(credentials);
     settings.tls.ca_file = options.ca_file;
     settings.timeouts.connect = options.connect_timeout;
     settings.timeouts.handshake = options.connect_timeout;
@@ -255,16 +254,19 @@ swr::scan_options make_scan_options(const cli::options& options)
 }
 
 // Runs the scan to the end and returns the exit status.
-int run_scan(const cli::options& options, std::string token)
+int run_scan(const cli::options& options, std::shared_ptr<swr::credentials_provider> credentials)
 {
-    status_output status(::isatty(STDERR_FILENO) == 1);
+    // A progress line redrawn with '\r' would garble listing rows written to
+    // the same terminal, so it is shown only when standard output goes elsewhere.
+    status_output status(::isatty(STDERR_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 0);
     asio::io_context io;
 
-    // Everything before the first request: a failure here is a usage error.
+    // The client and the stream check every setting before any I/O, so an
+    // invalid_argument here is a usage error.
     std::optional<swr::client> client;
     std::optional<swr::page_stream> stream;
     try {
-        client.emplace(io.get_executor(), make_client_options(options, std::move(token), status));
+        client.emplace(io.get_executor(), make_client_options(options, std::move(credentials), status));
         stream.emplace(client->scan(options.request, make_scan_options(options)));
     } catch (const swr::exception& e) {
         status.print_line("error: " + std::string(e.what()));
@@ -273,8 +275,8 @@ int run_scan(const cli::options& options, std::string token)
 
     scan_run run{options, std::move(*stream), status, cli::make_formatter(options.format), {}};
 
-    // The first SIGINT cancels the scan, which ends with what was written;
-    // a second one exits at once.
+    // The first SIGINT cancels the scan, which then ends with what was already
+    // written. A second one exits at once.
     asio::signal_set signals(io, SIGINT);
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int) {
         if (ec)
@@ -354,17 +356,17 @@ int main(int argc, char** argv)
     }
 
     std::string error = check_ca_file(parsed.options.ca_file);
-    std::optional<std::string> token;
+    std::shared_ptr<swr::credentials_provider> credentials;
     if (error.empty())
-        token = load_token(parsed.options, error);
-    if (!token) {
+        credentials = make_credentials(parsed.options, error);
+    if (!credentials) {
         std::fprintf(stderr, "%s: error: %s\n", program_name.data(), error.c_str());
         return cli::exit_usage;
     }
 
-    // Make a full page of output one write, while each page is still flushed.
+    // Buffer standard output in 64 KiB blocks. write_listing still flushes after every page.
     static char output_buffer[1 << 16];
     std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
 
-    return run_scan(parsed.options, std::move(*token));
+    return run_scan(parsed.options, std::move(credentials));
 }

@@ -17,7 +17,10 @@ constexpr std::array<std::string_view, 4> format_names = {"table", "ndjson", "js
 
 std::string quoted(std::string_view text)
 {
-    return "'" + std::string(text) + "'";
+    std::string result = "'";
+    result += text;
+    result += '\'';
+    return result;
 }
 
 std::string invalid_value(std::string_view option, std::string_view value, std::string_view expected)
@@ -26,8 +29,8 @@ std::string invalid_value(std::string_view option, std::string_view value, std::
            std::string(expected);
 }
 
-// Parses a whole decimal integer in [min, max]; signs other than a leading
-// '-' for negatives, spaces and suffixes are rejected.
+// Parses a whole decimal integer in [min, max]. Spaces, suffixes and a
+// leading '+' are rejected.
 bool parse_integer(std::string_view text, std::int64_t min, std::int64_t max, std::int64_t& out)
 {
     std::int64_t value = 0;
@@ -315,7 +318,7 @@ parse_result parse_options(std::span<const std::string_view> args)
         if (!arg.starts_with("--"))
             return invalid("unexpected argument " + quoted(arg) + ": options start with '--'; see --help");
 
-        // Split `--name=value`; otherwise the value is the next argument.
+        // Split `--name=value`, or else take the value from the next argument.
         std::string_view name = arg;
         std::optional<std::string_view> value;
         if (auto equals = arg.find('='); equals != std::string_view::npos) {
@@ -332,7 +335,7 @@ parse_result parse_options(std::span<const std::string_view> args)
             return invalid("unknown option " + quoted(name) + "; see --help");
 
         // A following argument that starts with "--" is the next option, not
-        // a value; `--name=--x` passes such a value on purpose.
+        // a value. Write `--name=--x` to pass such a value.
         if (!value) {
             if (i + 1 >= args.size() || args[i + 1].starts_with("--"))
                 return invalid("missing value for " + std::string(name) + "; see --help");
@@ -348,16 +351,6 @@ parse_result parse_options(std::span<const std::string_view> args)
     if (std::string error = check_combination(result.options, center_given, burst_given); !error.empty())
         return invalid(std::move(error));
     return result;
-}
-
-std::string_view strip_line_ending(std::string_view text) noexcept
-{
-    if (!text.ends_with('\n'))
-        return text;
-    text.remove_suffix(1);
-    if (text.ends_with('\r'))
-        text.remove_suffix(1);
-    return text;
 }
 
 }  // namespace swr::cli

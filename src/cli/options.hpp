@@ -53,7 +53,7 @@ struct options {
     /// File holding the token; empty means the `SWR_AUTH_TOKEN` variable.
     std::string token_file;
 
-    /// What to list: center, filters, ordering and query form.
+    /// Listing request: center, filters, ordering and query form.
     shared_repositories_request request;
 
     /// Records per request. Default: 100.
@@ -88,7 +88,7 @@ struct options {
     log_level log = log_level::off;
 };
 
-/// What the command line asks for.
+/// Action requested by the command line.
 enum class command { run, help, version, invalid };
 
 /// Result of `parse_options`.
@@ -114,9 +114,6 @@ parse_result parse_options(std::span<const std::string_view> args);
 /// Returns the text of `--help`: usage, every option with its unit, default
 /// and range, token handling, formats and exit statuses.
 std::string help_text();
-
-/// Returns `text` without one trailing line ending (`\n` or `\r\n`).
-std::string_view strip_line_ending(std::string_view text) noexcept;
 
 }  // namespace swr::cli
 

@@ -71,13 +71,21 @@ std::optional<std::int64_t> expected_pages(std::optional<std::int64_t> total, st
 
 std::string format_progress(const progress& value)
 {
-    std::string text = "page " + std::to_string(value.pages);
-    if (value.total_pages)
-        text += "/" + std::to_string(*value.total_pages);
+    // Appending piece by piece, because g++ 12 at -O3 reports a false
+    // -Wrestrict overlap for `"literal" + std::string` temporaries.
+    std::string text = "page ";
+    text += std::to_string(value.pages);
+    if (value.total_pages) {
+        text += '/';
+        text += std::to_string(*value.total_pages);
+    }
 
-    text += ", " + std::to_string(value.items);
-    if (value.total_items)
-        text += "/" + std::to_string(*value.total_items);
+    text += ", ";
+    text += std::to_string(value.items);
+    if (value.total_items) {
+        text += '/';
+        text += std::to_string(*value.total_items);
+    }
     text += " items";
 
     double seconds = std::chrono::duration<double>(value.elapsed).count();

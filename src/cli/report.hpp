@@ -14,8 +14,8 @@
 
 namespace swr::cli {
 
-/// Returns the exit status for a scan that failed with `ec`. `interrupted`
-/// tells whether SIGINT arrived, which turns a cancellation into 130.
+/// Returns the exit status for a scan that failed with `ec`. When
+/// `interrupted` is true (SIGINT arrived), a cancellation maps to 130.
 int exit_status_for(const boost::system::error_code& ec, bool interrupted) noexcept;
 
 /// Returns the exit status for a scan whose stream ended without an error:
@@ -23,8 +23,8 @@ int exit_status_for(const boost::system::error_code& ec, bool interrupted) noexc
 int exit_status_for(const scan_summary& summary) noexcept;
 
 /// Returns the number of pages a scan from `start_offset` will fetch, given
-/// the total the server reported and the page size it uses; unset while the
-/// total is unknown.
+/// the total the server reported and the page size it uses. Returns nullopt
+/// while the total is unknown.
 std::optional<std::int64_t> expected_pages(std::optional<std::int64_t> total, std::int64_t start_offset,
                                            std::int64_t page_size) noexcept;
 

@@ -1,0 +1,213 @@
+// Unit tests for the exit statuses, progress line and summary of
+// swr-shared-repos (src/cli/report.hpp).
+
+#define BOOST_TEST_MODULE cli_report
+#include <boost/test/unit_test.hpp>
+
+#include "cli/report.hpp"
+
+#include <swr/error.hpp>
+
+#include <boost/asio/error.hpp>
+
+#include <string>
+
+namespace cli = swr::cli;
+
+namespace {
+
+bool contains(const std::string& text, std::string_view part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+swr::scan_summary make_summary()
+{
+    swr::scan_summary summary;
+    summary.pages = 12;
+    summary.items = 1200;
+    summary.requests = 13;
+    summary.bytes = 3 * 1024 * 1024;
+    summary.elapsed = std::chrono::milliseconds(2500);
+    summary.total = 20000;
+    summary.next_offset = 1200;
+    return summary;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(exit_status)
+
+BOOST_AUTO_TEST_CASE(errors_map_to_documented_statuses)
+{
+    using swr::errc;
+
+    BOOST_TEST(cli::exit_status_for(errc::unauthorized, false) == 3);
+    BOOST_TEST(cli::exit_status_for(errc::forbidden, false) == 3);
+    BOOST_TEST(cli::exit_status_for(errc::throttled, false) == 1);
+    BOOST_TEST(cli::exit_status_for(errc::server_error, false) == 1);
+    BOOST_TEST(cli::exit_status_for(errc::timeout, false) == 1);
+    BOOST_TEST(cli::exit_status_for(errc::bad_response, false) == 1);
+    BOOST_TEST(cli::exit_status_for(errc::inconsistent_listing, false) == 4);
+    BOOST_TEST(cli::exit_status_for(errc::invalid_argument, false) == 2);
+    BOOST_TEST(cli::exit_status_for(boost::asio::error::connection_refused, false) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_after_sigint_is_130)
+{
+    BOOST_TEST(cli::exit_status_for(swr::errc::cancelled, true) == 130);
+    BOOST_TEST(cli::exit_status_for(boost::asio::error::operation_aborted, true) == 130);
+    BOOST_TEST(cli::exit_status_for(swr::errc::cancelled, false) == 1);
+    BOOST_TEST(cli::exit_status_for(swr::errc::unauthorized, true) == 3);
+}
+
+BOOST_AUTO_TEST_CASE(summary_decides_success)
+{
+    swr::scan_summary summary = make_summary();
+
+    summary.complete = true;
+    BOOST_TEST(cli::exit_status_for(summary) == 0);
+
+    summary.consistent = false;
+    BOOST_TEST(cli::exit_status_for(summary) == 4);
+
+    summary.consistent = true;
+    summary.complete = false;
+    BOOST_TEST(cli::exit_status_for(summary) == 4);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(expected_pages)
+
+BOOST_AUTO_TEST_CASE(rounds_up_from_start_offset)
+{
+    BOOST_TEST(cli::expected_pages(20000, 0, 100).value() == 200);
+    BOOST_TEST(cli::expected_pages(2537, 0, 100).value() == 26);
+    BOOST_TEST(cli::expected_pages(2537, 1200, 100).value() == 14);
+    BOOST_TEST(cli::expected_pages(2537, 2537, 100).value() == 0);
+    BOOST_TEST(cli::expected_pages(0, 0, 100).value() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_without_total)
+{
+    BOOST_TEST(!cli::expected_pages(std::nullopt, 0, 100).has_value());
+    BOOST_TEST(!cli::expected_pages(100, 0, 0).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(progress_line)
+
+BOOST_AUTO_TEST_CASE(shows_counts_and_rate)
+{
+    cli::progress value;
+    value.pages = 12;
+    value.total_pages = 200;
+    value.items = 1200;
+    value.total_items = 20000;
+    value.elapsed = std::chrono::seconds(2);
+
+    BOOST_TEST(cli::format_progress(value) == "page 12/200, 1200/20000 items, 600 items/s");
+}
+
+BOOST_AUTO_TEST_CASE(omits_unknown_totals)
+{
+    cli::progress value;
+    value.pages = 1;
+    value.items = 100;
+
+    BOOST_TEST(cli::format_progress(value) == "page 1, 100 items");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(summary_line)
+
+BOOST_AUTO_TEST_CASE(complete_listing)
+{
+    swr::scan_summary summary = make_summary();
+    summary.items = 20000;
+    summary.next_offset = 20000;
+    summary.complete = true;
+
+    const std::string text = cli::format_summary(summary, 0);
+
+    BOOST_TEST(text == "12 pages, 20000 items, 13 requests, 3.0 MiB received in 2.50 s: complete (20000 of 20000)");
+}
+
+BOOST_AUTO_TEST_CASE(start_offset_shows_record_range)
+{
+    swr::scan_summary summary = make_summary();
+    summary.items = 100;
+    summary.next_offset = 19'900;
+    summary.complete = true;
+
+    const std::string text = cli::format_summary(summary, 0);
+
+    BOOST_TEST(text.ends_with("complete (records 19800 to 19899 of 20000)"));
+}
+
+BOOST_AUTO_TEST_CASE(start_offset_past_total_shows_no_records)
+{
+    swr::scan_summary summary = make_summary();
+    summary.items = 0;
+    summary.next_offset = 25'000;
+    summary.complete = true;
+
+    const std::string text = cli::format_summary(summary, 0);
+
+    BOOST_TEST(text.ends_with("complete (no records from offset 25000 of 20000)"));
+}
+
+BOOST_AUTO_TEST_CASE(retries_and_throttling_are_counted)
+{
+    swr::scan_summary summary = make_summary();
+    summary.retries = 3;
+    summary.throttled = 1;
+
+    const std::string text = cli::format_summary(summary, 1);
+
+    BOOST_TEST(text.starts_with("12 pages, 1200 items, 13 requests, 3 retries, 1 page throttled, 3.0 MiB"));
+}
+
+BOOST_AUTO_TEST_CASE(failure_names_resume_offset)
+{
+    const std::string text = cli::format_summary(make_summary(), 1);
+
+    BOOST_TEST(contains(text, "failed (1200 of 20000)"));
+    BOOST_TEST(contains(text, "--start-offset 1200"));
+}
+
+BOOST_AUTO_TEST_CASE(interruption_names_resume_offset)
+{
+    const std::string text = cli::format_summary(make_summary(), 130);
+
+    BOOST_TEST(contains(text, "interrupted"));
+    BOOST_TEST(contains(text, "--start-offset 1200"));
+}
+
+BOOST_AUTO_TEST_CASE(changed_listing_asks_for_new_run)
+{
+    swr::scan_summary summary = make_summary();
+    summary.consistent = false;
+
+    const std::string text = cli::format_summary(summary, 4);
+
+    BOOST_TEST(contains(text, "changed during the scan"));
+}
+
+BOOST_AUTO_TEST_CASE(singular_counts)
+{
+    swr::scan_summary summary;
+    summary.pages = 1;
+    summary.items = 1;
+    summary.requests = 1;
+    summary.complete = true;
+
+    const std::string text = cli::format_summary(summary, 0);
+
+    BOOST_TEST(text.starts_with("1 page, 1 item, 1 request, 0 B received in 0.00 s: complete"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
