@@ -15,6 +15,7 @@
 
 namespace asio = boost::asio;
 
+// [readme-begin]
 asio::awaitable<void> list_shared(swr::client& client)
 {
     swr::shared_repositories_request request;
@@ -33,6 +34,7 @@ asio::awaitable<void> list_shared(swr::client& client)
     swr::scan_summary summary = pages.summary();
     std::cerr << summary.items << " repositories in " << summary.pages << " pages\n";
 }
+// [readme-end]
 
 int main(int argc, char** argv)
 {
