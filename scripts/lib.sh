@@ -16,6 +16,12 @@ SWR_CLANG_PACKAGES=(clang libclang-rt-14-dev)
 
 SWR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# Let ccache reuse objects across checkouts in different folders (CI builds a
+# fresh clone elsewhere): paths are taken relative to the checkout, and the
+# working directory is left out of the hash of debug builds.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-${SWR_ROOT}}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+
 swr_log() {
     printf '%s: %s\n' "${0##*/}" "$*" >&2
 }
