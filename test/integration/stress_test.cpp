@@ -67,10 +67,36 @@ void run_on_threads(asio::io_context& io, std::size_t threads, asio::awaitable<v
         deadline);
 }
 
+// Scans the whole listing once on `threads` threads and returns the keys.
+struct threaded_scan {
+    std::vector<std::string> keys;
+    swr::scan_summary summary;
+};
+
+threaded_scan scan_on_threads(swr::client_options settings, std::size_t threads, swr::scan_options scan)
+{
+    asio::io_context io;
+    swr::client client(io.get_executor(), std::move(settings));
+    threaded_scan result;
+    run_on_threads(io, threads,
+                   [&]() -> asio::awaitable<void> {
+                       auto stream = client.scan(self_request(), scan);
+                       while (auto page = co_await stream.next()) {
+                           for (const auto& item : page->items)
+                               result.keys.push_back(item.namespace_name + "/" + item.name);
+                       }
+                       result.summary = stream.summary();
+                   }(),
+                   std::chrono::minutes(4));
+    return result;
+}
+
 }  // namespace
 
-// Four threads, sixteen requests in flight, a request timeout equal to the
-// server's latency so that timeouts and completions race, thousands of pages.
+// Four threads, sixteen requests in flight, thousands of pages, and a request
+// timeout close to the time a response takes, so that timeouts and
+// completions race. That time depends on the build (sanitizers are several
+// times slower), so a first scan with a generous timeout measures it.
 BOOST_AUTO_TEST_CASE(timeouts_race_completions_on_four_threads)
 {
     temp_dir dir;
@@ -79,39 +105,34 @@ BOOST_AUTO_TEST_CASE(timeouts_race_completions_on_four_threads)
     options.latency = 15ms;
     swr::emulator_thread server(options, 2);
 
-    asio::io_context io;
-    auto settings = client_defaults(server.get());
-    settings.timeouts.request = 16ms;
-    settings.retry.max_attempts = 50;
-    settings.backoff.initial = 1ms;
-    settings.backoff.max = 20ms;
-    settings.retry_budget.capacity = 0;
-    swr::client client(io.get_executor(), settings);
-
-    std::vector<std::string> keys;
-    swr::scan_summary summary;
     swr::scan_options scan;
     scan.page_size = 10;
     scan.max_in_flight = 16;
 
-    run_on_threads(io, 4,
-                   [&]() -> asio::awaitable<void> {
-                       auto stream = client.scan(self_request(), scan);
-                       while (auto page = co_await stream.next()) {
-                           for (const auto& item : page->items)
-                               keys.push_back(item.namespace_name + "/" + item.name);
-                       }
-                       summary = stream.summary();
-                   }(),
-                   std::chrono::minutes(4));
+    auto calibration_start = std::chrono::steady_clock::now();
+    threaded_scan calibration = scan_on_threads(client_defaults(server.get()), 4, scan);
+    auto calibration_time = std::chrono::steady_clock::now() - calibration_start;
+    BOOST_TEST_REQUIRE(calibration.keys.size() == 20000u);
+    // With 16 requests always in flight, each takes about elapsed * 16 / pages.
+    auto typical = std::chrono::duration_cast<std::chrono::milliseconds>(calibration_time * 16 / 2000);
+    auto race_timeout = std::max(typical, std::chrono::milliseconds(16));
+    BOOST_TEST_MESSAGE("request timeout for the race: " << race_timeout.count() << " ms");
 
-    BOOST_TEST(keys.size() == 20000u);
-    BOOST_TEST(std::set<std::string>(keys.begin(), keys.end()).size() == 20000u);
-    BOOST_TEST(summary.pages == 2000);
-    BOOST_TEST(summary.complete);
+    auto settings = client_defaults(server.get());
+    settings.timeouts.request = race_timeout;
+    settings.retry.max_attempts = 200;
+    settings.backoff.initial = 1ms;
+    settings.backoff.max = 20ms;
+    settings.retry_budget.capacity = 0;
+    threaded_scan result = scan_on_threads(settings, 4, scan);
+
+    BOOST_TEST(result.keys == calibration.keys, boost::test_tools::per_element());
+    BOOST_TEST(std::set<std::string>(result.keys.begin(), result.keys.end()).size() == 20000u);
+    BOOST_TEST(result.summary.pages == 2000);
+    BOOST_TEST(result.summary.complete);
     // Timeouts must really have raced completions for the test to mean anything.
-    BOOST_TEST(summary.retries > 0);
-    BOOST_TEST_MESSAGE("retries taken: " << summary.retries);
+    BOOST_TEST(result.summary.retries > 0);
+    BOOST_TEST_MESSAGE("retries taken: " << result.summary.retries);
     // The server's in-flight count is not checked here: a request the client
     // gave up on still occupies the server until its latency has passed.
 }
