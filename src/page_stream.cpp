@@ -239,7 +239,7 @@ void scan_state::check_listing_change(page_slot slot, const fetch_outcome& outco
 
 void scan_state::drop_recent_duplicates(page& result)
 {
-    auto kept = result.items.begin();
+    auto next_kept = result.items.begin();
     for (auto& item : result.items) {
         std::string key = item.namespace_name + "/" + item.name;
         if (recent_set_.count(key) != 0) {
@@ -252,11 +252,11 @@ void scan_state::drop_recent_duplicates(page& result)
             recent_set_.erase(recent_keys_.front());
             recent_keys_.pop_front();
         }
-        if (&*kept != &item)
-            *kept = std::move(item);
-        ++kept;
+        if (&*next_kept != &item)
+            *next_kept = std::move(item);
+        ++next_kept;
     }
-    result.items.erase(kept, result.items.end());
+    result.items.erase(next_kept, result.items.end());
 }
 
 void scan_state::fail(error_code ec, error_info info)

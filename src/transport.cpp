@@ -62,8 +62,8 @@ std::string milliseconds_text(std::chrono::milliseconds value)
     return std::to_string(value.count()) + " ms";
 }
 
-// Describes a failed handshake; OpenSSL's verify result tells an untrusted
-// chain apart from a certificate issued for another name.
+// Describes a failed handshake. OpenSSL's verify result distinguishes an
+// untrusted chain from a certificate issued for another name.
 std::string handshake_failure(connection& conn, const std::string& server_name, const error_code& ec)
 {
     long verify = SSL_get_verify_result(conn.stream.native_handle());

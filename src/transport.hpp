@@ -18,7 +18,7 @@
 
 namespace swr::detail {
 
-/// What a transport needs from the client's options.
+/// Settings of a transport, taken from the client's options.
 struct transport_settings {
     swr::endpoint endpoint;
     tls_options tls;
@@ -29,7 +29,7 @@ struct transport_settings {
 };
 
 /// Outcome of one HTTP exchange. `ec` is set when no complete response
-/// arrived; `info.message` then says what failed.
+/// arrived; `info.message` then describes the failure.
 struct http_response {
     boost::system::error_code ec;
     error_info info;

@@ -83,7 +83,9 @@ std::string render_record_prefix(const repository_record& record)
     return out;
 }
 
-catalog::catalog(std::vector<repository_record> self, std::vector<repository_record> thirdparty)
+catalog::catalog() : shelves_{std::make_shared<shelf>(), std::make_shared<shelf>()} {}
+
+catalog::catalog(std::vector<repository_record> self, std::vector<repository_record> thirdparty) : catalog()
 {
     shelf_of(sharing_center::self).entries.reserve(self.size());
     for (const repository_record& record : self) {
@@ -121,12 +123,39 @@ std::size_t catalog::size(sharing_center center) const
 
 const catalog::shelf& catalog::shelf_of(sharing_center center) const
 {
-    return shelves_[center == sharing_center::self ? 0 : 1];
+    return *shelves_[center == sharing_center::self ? 0 : 1];
 }
 
 catalog::shelf& catalog::shelf_of(sharing_center center)
 {
-    return shelves_[center == sharing_center::self ? 0 : 1];
+    return *shelves_[center == sharing_center::self ? 0 : 1];
+}
+
+std::shared_ptr<const catalog> catalog::with_change(sharing_center center, std::int64_t position, std::int64_t remove,
+                                                    const std::vector<repository_record>& inserted) const
+{
+    const std::vector<entry>& old_entries = shelf_of(center).entries;
+    auto size = static_cast<std::int64_t>(old_entries.size());
+    std::int64_t start = std::clamp<std::int64_t>(position, 0, size);
+    std::int64_t end = start + std::clamp<std::int64_t>(remove, 0, size - start);
+
+    // The unchanged center keeps its shelf, sort orders included.
+    auto changed = std::make_shared<catalog>();
+    std::size_t slot = center == sharing_center::self ? 0 : 1;
+    changed->shelves_[1 - slot] = shelves_[1 - slot];
+
+    // Records before the change, the inserted ones, then those after the removed range.
+    std::vector<entry>& entries = changed->shelves_[slot]->entries;
+    entries.reserve(old_entries.size() - static_cast<std::size_t>(end - start) + inserted.size());
+    entries.insert(entries.end(), old_entries.begin(), old_entries.begin() + start);
+    for (const repository_record& record : inserted) {
+        changed->add(center, record);
+    }
+    entries.insert(entries.end(), old_entries.begin() + end, old_entries.end());
+    if (entries.size() > std::numeric_limits<std::uint32_t>::max() - 1) {
+        throw std::length_error("a center would have more than 2^32 - 2 repositories");
+    }
+    return changed;
 }
 
 const std::vector<std::uint32_t>& catalog::order_of(const shelf& records, order_column column,

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -58,10 +59,11 @@ struct listing_page {
 /// The repositories of both centers.
 ///
 /// Filled with `add()` first, then only read. Reading is thread-safe: the
-/// sort orders are computed on first use, under `std::call_once`.
+/// sort orders are computed on first use, under `std::call_once`. A changed
+/// listing is a new catalog (see `with_change`).
 class catalog {
 public:
-    catalog() = default;
+    catalog();
 
     /// Adds every record of both lists, in order.
     ///
@@ -79,6 +81,14 @@ public:
     void add(sharing_center center, const repository_record& record);
 
     std::size_t size(sharing_center center) const;
+
+    /// Returns a copy in which `remove` records of `center`, from `position`
+    /// on in data order, are gone and `inserted` are at `position`. Positions
+    /// past the end mean the end. The other center is shared, not copied.
+    ///
+    /// @throws std::length_error when the center would have more than 2^32 - 2 records.
+    std::shared_ptr<const catalog> with_change(sharing_center center, std::int64_t position, std::int64_t remove,
+                                               const std::vector<repository_record>& inserted) const;
 
     /// Selects the records of one page. Ties of the sort key are ordered by
     /// namespace, then name, then position in the data, so pages of the same
@@ -115,7 +125,8 @@ private:
     const std::vector<std::uint32_t>& order_of(const shelf& records, order_column column,
                                                order_direction direction) const;
 
-    std::array<shelf, 2> shelves_;
+    // Shared between a catalog and the copies `with_change` makes of it.
+    std::array<std::shared_ptr<shelf>, 2> shelves_;
 };
 
 }  // namespace swr::emulator_detail

@@ -2,6 +2,8 @@
 
 #include "emulator/dataset.hpp"
 
+#include <swr/emulator.hpp>
+
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -36,6 +38,16 @@ double parse_rate(std::string_view option, std::string_view text, std::string_vi
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
         value < 0) {
         invalid_value(option, text, expected);
+    }
+    return value;
+}
+
+std::uint64_t parse_seed(std::string_view option, std::string_view text)
+{
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+        invalid_value(option, text, "an integer from 0 to 18446744073709551615");
     }
     return value;
 }
@@ -108,6 +120,22 @@ command_line parse_command_line(const std::vector<std::string>& arguments)
             if (options.rate_burst > 0 && options.rate_burst < 1) {
                 invalid_value(option, text, "a number of requests, 0 or at least 1");
             }
+        } else if (option == "--faults") {
+            std::string_view path = value();
+            if (path.empty()) {
+                invalid_value(option, path, "the path of a JSON faults file");
+            }
+            result.faults_file = std::string(path);
+        } else if (option == "--fault-probability") {
+            std::string_view text = value();
+            options.fault_probability = parse_rate(option, text, "a probability from 0 to 1");
+            if (options.fault_probability > 1) {
+                invalid_value(option, text, "a probability from 0 to 1");
+            }
+            result.fault_probability_given = true;
+        } else if (option == "--fault-seed") {
+            options.fault_seed = parse_seed(option, value());
+            result.fault_seed_given = true;
         } else if (option == "--threads") {
             result.threads = static_cast<std::size_t>(
                 parse_integer(option, value(), 1, static_cast<std::int64_t>(max_threads)));
@@ -123,6 +151,28 @@ command_line parse_command_line(const std::vector<std::string>& arguments)
         throw usage_error("--burst needs --rate");
     }
     return result;
+}
+
+void load_faults(command_line& command)
+{
+    if (command.faults_file.empty()) {
+        return;
+    }
+    fault_scenario scenario;
+    try {
+        scenario = load_fault_scenario(command.faults_file);
+    } catch (const std::runtime_error& e) {
+        throw usage_error(std::string("invalid --faults file: ") + e.what());
+    }
+
+    emulator_options& options = command.options;
+    options.faults = std::move(scenario.rules);
+    if (!command.fault_probability_given) {
+        options.fault_probability = scenario.fault_probability;
+    }
+    if (!command.fault_seed_given) {
+        options.fault_seed = scenario.fault_seed;
+    }
 }
 
 std::string usage_text()
@@ -152,11 +202,63 @@ Options:
                        beyond it the answer is 429 APIG.0308 (default: 0, off)
   --burst B            rate limit bucket size in requests (default: 0, which
                        means max(1, R))
+  --faults FILE        inject the faults of this JSON scenario file (format below)
+  --fault-probability P
+                       probability, 0 to 1, that a request no rule touched gets a
+                       random retryable fault: 500, 502, 503, 504, 429 with
+                       Retry-After: 0, a reset mid-body, a short body or a close
+                       without TLS close_notify; overrides the file (default: 0)
+  --fault-seed N       seed of the random faults: the same seed gives request
+                       number K the same fault; overrides the file (default: 0)
   --threads N          threads serving connections, 1 to 256 (default: 1)
   -h, --help           print this help and exit
 
-Besides the listing, GET /emulator/stats returns the counters as JSON.
+Besides the listing, GET /emulator/stats returns the counters as JSON, faults
+injected included.
 Exit status: 0 after a clean stop, 1 when starting fails, 2 for invalid options.
+
+Faults file:
+  {"fault_probability": 0.05, "fault_seed": 42,
+   "rules": [
+     {"request": 1, "action": "status", "status": 429, "headers": {"Retry-After": "3"}},
+     {"offset": 200, "center": "self", "times": 0, "action": "reset_mid_body"}]}
+  Requests are numbered from 1; /emulator/stats is not counted. Every rule that
+  matches a request applies in order and uses up one of its "times", except that
+  a request gets at most one status fault and one delivery fault (stall_*, reset_*,
+  short_body, close_without_notify, trickle); the others keep their uses.
+  Match fields of every rule (all optional; absent matches any):
+    request N        1-based request number
+    offset N         the listing's offset (a listing without one has offset 0)
+    center C         self or thirdparty
+    times N          matching requests the rule applies to, 0 for all (default: 1)
+  Actions and their fields (durations in milliseconds, at most 3600000):
+    status           status (200 to 599, required), body (default: the body SWR or
+                     its gateway sends, e.g. 429 APIG.0308, 503 APIG.0202, 500
+                     SVCSTG.SWR.5000008, 403 SVCSTG.SWR.4031032), headers (an object,
+                     or an array of [name, value] pairs when a name repeats)
+    latency          delay_ms (required): wait before the response
+    stall_after_headers
+                     duration_ms: send the headers, then nothing for that long
+                     (absent: until the client closes), then the body
+    stall_mid_body   duration_ms, body_bytes: the same after part of the body
+    reset_mid_headers
+                     header_bytes: send part of the headers, then reset the TCP
+                     connection
+    reset_mid_body   body_bytes: send the headers and part of the body, then reset
+    short_body       body_bytes: send fewer body bytes than Content-Length, then
+                     close with TLS close_notify
+    close_without_notify
+                     body_bytes: send part of the body, then close TCP without
+                     TLS close_notify
+    idle_close       idle_ms (default 0): answer, then close the keep-alive
+                     connection after that much idle time (0: at once)
+    trickle          chunk_bytes (1 to 65536, default 16), interval_ms (default
+                     10): send the response in small writes with pauses
+    page_size_cap    max_items (required): serve at most that many repositories
+    mutate           insert (0 to 100000), remove, position (defaults 0): change
+                     the listing of the center before answering; it stays changed
+    content_range    value (required): the Content-Range to send, or null to omit it
+  body_bytes and header_bytes default to half, and are always short of the whole.
 )";
 }
 

@@ -33,6 +33,14 @@ struct command_line {
     /// Whether `--tls-dir` was given; otherwise the caller picks a new directory.
     bool tls_dir_given = false;
 
+    /// Empty: no `--faults`. Read by `load_faults`.
+    std::string faults_file;
+
+    /// Whether `--fault-probability` and `--fault-seed` were given; they
+    /// take precedence over the values in the faults file.
+    bool fault_probability_given = false;
+    bool fault_seed_given = false;
+
     bool show_help = false;
 };
 
@@ -49,7 +57,15 @@ inline constexpr std::int64_t max_latency_ms = 3'600'000;
 /// an argument that is not an option, or `--token`.
 command_line parse_command_line(const std::vector<std::string>& arguments);
 
-/// The `--help` text: every option with its unit and default.
+/// Reads `command.faults_file`, when set, into `command.options`: its rules,
+/// and its `fault_probability` and `fault_seed` unless the command line gave them.
+///
+/// @throws usage_error naming `--faults`, the file and, for invalid content,
+/// the line, field and value.
+void load_faults(command_line& command);
+
+/// The `--help` text: every option with its unit and default, and the
+/// format of a faults file.
 std::string usage_text();
 
 }  // namespace swr::emulator_detail

@@ -1,5 +1,7 @@
 #include "emulator/handler.hpp"
 
+#include "emulator/dataset.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -58,6 +60,36 @@ std::string format_rate(double rate)
     return text;
 }
 
+std::string_view center_name(sharing_center center)
+{
+    return center == sharing_center::self ? "self" : "thirdparty";
+}
+
+// Describes a fault decision for the log: "request 3 (self, offset 200): status, latency".
+std::string describe_faults(const fault_decision& decision, const request_facts& request)
+{
+    std::string text = "request " + std::to_string(decision.request_number);
+    if (request.center) {
+        text += " (" + std::string(center_name(*request.center)) + ", offset " + std::to_string(*request.offset) + ")";
+    }
+    text += decision.random ? ": random fault " : ": fault ";
+    for (std::size_t i = 0; i < decision.applied.size(); ++i) {
+        if (i > 0) {
+            text += ", ";
+        }
+        text += fault_kind_name(decision.applied[i]);
+        if (decision.applied[i] == fault_kind::status) {
+            text += " " + std::to_string(decision.status->status);
+        }
+    }
+    return text;
+}
+
+void remove_headers(response_plan& plan, std::string_view name)
+{
+    std::erase_if(plan.headers, [&](const auto& field) { return equals_ignoring_case(field.first, name); });
+}
+
 }  // namespace
 
 std::optional<std::string_view> response_plan::header(std::string_view name) const
@@ -76,14 +108,19 @@ bool is_counted_target(std::string_view target)
 }
 
 request_handler::request_handler(const emulator_options& options, std::shared_ptr<const catalog> repositories,
-                                 const stats_recorder& stats, std::uint64_t id_seed)
+                                 stats_recorder& stats, std::uint64_t id_seed, std::shared_ptr<fault_schedule> faults)
     : token_(options.token),
       latency_(options.latency),
       rate_limit_(options.rate_limit),
-      catalog_(std::move(repositories)),
       stats_(stats),
-      request_ids_(id_seed)
+      request_ids_(id_seed),
+      faults_(std::move(faults)),
+      log_(options.log),
+      catalog_(std::move(repositories))
 {
+    if (!faults_) {
+        faults_ = std::make_shared<fault_schedule>(options.faults, options.fault_probability, options.fault_seed);
+    }
     if (options.rate_limit > 0) {
         double burst = options.rate_burst > 0 ? options.rate_burst : std::max(1.0, options.rate_limit);
         bucket_.emplace(options.rate_limit, burst, std::chrono::steady_clock::now());
@@ -109,9 +146,26 @@ response_plan request_handler::handle(const request_head& request)
         return serve_stats(std::move(request_id));
     }
 
-    // The gateway resolves the API before it authenticates.
+    // A listing's query is parsed once, for the fault rules and for the response.
+    std::optional<std::variant<listing_query, api_error>> parsed;
+    request_facts facts;
+    if (path == shared_repositories_path && request.method == "GET") {
+        parsed = parse_listing_query(query);
+        if (const auto* listing = std::get_if<listing_query>(&*parsed)) {
+            facts.center = listing->center;
+            facts.offset = window_of(*listing).offset;
+        }
+    }
+    fault_decision faults = faults_->next(facts);
+    count_faults(faults, facts);
+    std::shared_ptr<const catalog> repositories = apply_mutations(faults.mutations);
+
+    // A status fault replaces the response. Otherwise the gateway resolves the
+    // API before it authenticates.
     response_plan plan;
-    if (path != shared_repositories_path) {
+    if (faults.status) {
+        plan = status_response(*faults.status, std::move(request_id));
+    } else if (path != shared_repositories_path) {
         plan = gateway_error(404, unknown_api_code,
                              "The API does not exist or has not been published in the environment",
                              std::move(request_id));
@@ -126,10 +180,18 @@ response_plan request_handler::handle(const request_head& request)
     } else if (auto throttled = check_rate(request, request_id)) {
         plan = std::move(*throttled);
     } else {
-        plan = list_shared_repositories(query, std::move(request_id));
+        plan = list_shared_repositories(*parsed, *repositories, faults.page_size_cap, std::move(request_id));
     }
 
-    plan.delay = latency_;
+    if (faults.content_range) {
+        remove_headers(plan, "Content-Range");
+        if (faults.content_range->value) {
+            plan.headers.emplace_back("Content-Range", *faults.content_range->value);
+        }
+    }
+    plan.delay = latency_ + faults.delay;
+    plan.delivery = std::move(faults.delivery);
+    plan.idle_close = faults.idle_close;
     return plan;
 }
 
@@ -178,15 +240,22 @@ std::optional<response_plan> request_handler::check_rate(const request_head& req
                          request_id);
 }
 
-response_plan request_handler::list_shared_repositories(std::string_view query, std::string request_id)
+response_plan request_handler::list_shared_repositories(const std::variant<listing_query, api_error>& parsed,
+                                                        const catalog& repositories,
+                                                        std::optional<std::int64_t> page_size_cap,
+                                                        std::string request_id) const
 {
-    auto parsed = parse_listing_query(query);
     if (const auto* error = std::get_if<api_error>(&parsed)) {
         return swr_error(error->status, error->code, error->message, std::move(request_id));
     }
     const listing_query& listing = std::get<listing_query>(parsed);
 
-    listing_page page = catalog_->select(listing);
+    // A capped page keeps its total, so the client sees a short page.
+    listing_page page = repositories.select(listing);
+    if (page_size_cap && page.records.size() > static_cast<std::uint64_t>(*page_size_cap)) {
+        page.records.resize(static_cast<std::size_t>(*page_size_cap));
+    }
+
     response_plan plan;
     plan.status = 200;
     plan.headers.emplace_back("Content-Type", swr_content_type);
@@ -197,8 +266,83 @@ response_plan request_handler::list_shared_repositories(std::string_view query, 
     }
     plan.headers.emplace_back("X-Request-Id", std::move(request_id));
     plan.items = page.records.size();
-    plan.body = catalog_->render(page);
+    plan.body = repositories.render(page);
     return plan;
+}
+
+response_plan request_handler::status_response(const status_fault& fault, std::string request_id) const
+{
+    // The body: the one given, the service's usual one for the status, or none.
+    response_plan plan;
+    std::optional<status_body_template> usual = default_status_body(fault.status);
+    if (fault.body) {
+        plan.headers.emplace_back("Content-Type", gateway_content_type);
+        plan.headers.emplace_back("X-Request-Id", std::move(request_id));
+        plan.body = *fault.body;
+    } else if (usual && usual->gateway) {
+        plan = gateway_error(fault.status, usual->code, usual->message, std::move(request_id));
+    } else if (usual) {
+        plan = swr_error(fault.status, usual->code, usual->message, std::move(request_id));
+    } else {
+        plan.headers.emplace_back("X-Request-Id", std::move(request_id));
+    }
+    plan.status = fault.status;
+
+    // Extra fields replace the usual ones of the same name; they may repeat.
+    for (const auto& [name, value] : fault.headers) {
+        remove_headers(plan, name);
+    }
+    for (const auto& [name, value] : fault.headers) {
+        plan.headers.emplace_back(name, value);
+    }
+    return plan;
+}
+
+void request_handler::count_faults(const fault_decision& decision, const request_facts& request)
+{
+    if (decision.applied.empty()) {
+        return;
+    }
+    for (std::size_t i = 0; i < decision.applied.size(); ++i) {
+        // The random fault, when there is one, is the last action.
+        bool random = decision.random && i + 1 == decision.applied.size();
+        stats_.fault_applied(decision.applied[i], random);
+    }
+
+    // Scripted faults are few and each is logged; random ones can be many,
+    // so only the 1st, 2nd, 4th, 8th... are.
+    if (!log_) {
+        return;
+    }
+    if (decision.random) {
+        std::uint64_t seen = random_faults_logged_.fetch_add(1, std::memory_order_relaxed) + 1;
+        if ((seen & (seen - 1)) != 0) {
+            return;
+        }
+        log_(describe_faults(decision, request) + " (" + std::to_string(seen) + " random faults so far)");
+        return;
+    }
+    log_(describe_faults(decision, request));
+}
+
+std::shared_ptr<const catalog> request_handler::apply_mutations(const std::vector<planned_mutation>& mutations)
+{
+    std::lock_guard lock(catalog_mutex_);
+    for (const planned_mutation& mutation : mutations) {
+        std::vector<repository_record> inserted;
+        inserted.reserve(static_cast<std::size_t>(mutation.change.insert));
+        for (std::int64_t i = 0; i < mutation.change.insert; ++i) {
+            inserted.push_back(generate_repository(mutation.center, first_inserted_index + inserted_++));
+        }
+        catalog_ = catalog_->with_change(mutation.center, mutation.change.position, mutation.change.remove, inserted);
+    }
+    return catalog_;
+}
+
+std::shared_ptr<const catalog> request_handler::current_catalog() const
+{
+    std::lock_guard lock(catalog_mutex_);
+    return catalog_;
 }
 
 response_plan request_handler::serve_stats(std::string request_id) const

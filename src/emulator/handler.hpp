@@ -3,24 +3,30 @@
 
 // Turns a parsed HTTP request into a response plan, with no I/O. The
 // connection code in server.cpp only reads requests and carries out plans,
-// so later behaviour (fault injection, AK/SK signatures, an IAM token
-// endpoint) can be added here and tested without sockets.
+// so later behaviour (AK/SK signatures, an IAM token endpoint) can be added
+// here and tested without sockets. Faults are decided here too: the plan
+// carries the response as faulted and its delivery fault, which wire.hpp
+// turns into bytes and steps.
 
 #include "emulator/catalog.hpp"
+#include "emulator/faults.hpp"
 #include "emulator/responses.hpp"
 #include "emulator/stats.hpp"
 #include "emulator/token_bucket.hpp"
 
 #include <swr/emulator.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace swr::emulator_detail {
@@ -64,6 +70,13 @@ struct response_plan {
     /// Number of repositories in `body`, for the counters.
     std::uint64_t items = 0;
 
+    /// Delivery of the bytes: normal, or with one delivery fault.
+    delivery_fault delivery;
+
+    /// Idle time after this response at which the keep-alive connection is
+    /// closed; 0 closes it at once. Empty: the usual idle timeout.
+    std::optional<std::chrono::milliseconds> idle_close;
+
     /// Returns the value of header `name` (exact spelling), or nothing.
     std::optional<std::string_view> header(std::string_view name) const;
 };
@@ -72,22 +85,38 @@ struct response_plan {
 /// endpoint itself is not.
 bool is_counted_target(std::string_view target);
 
-/// Routing, authentication, rate limiting and the listing. Thread-safe.
+/// First number of the generated records that `mutate_fault` inserts: above
+/// every generated data set, so their names are new.
+inline constexpr std::int64_t first_inserted_index = 10'000'000;
+
+/// Routing, authentication, rate limiting, faults and the listing. Thread-safe.
 class request_handler {
 public:
     /// `options` must already be validated. `id_seed` varies the request ids.
+    /// `faults` may be shared with the owner, which can then replace the
+    /// rules; when null, the handler schedules `options.faults` itself.
     request_handler(const emulator_options& options, std::shared_ptr<const catalog> repositories,
-                    const stats_recorder& stats, std::uint64_t id_seed);
+                    stats_recorder& stats, std::uint64_t id_seed,
+                    std::shared_ptr<fault_schedule> faults = nullptr);
 
     response_plan handle(const request_head& request);
 
     /// Plans the response to a request that could not be parsed: 400, or 431
-    /// when the header block exceeded its limit.
+    /// when the header block exceeded its limit. No fault applies.
     response_plan reject_malformed(unsigned status, std::string_view reason);
 
+    /// The repositories as changed by the mutations so far.
+    std::shared_ptr<const catalog> current_catalog() const;
+
 private:
-    response_plan list_shared_repositories(std::string_view query, std::string request_id);
+    response_plan list_shared_repositories(const std::variant<listing_query, api_error>& parsed,
+                                           const catalog& repositories, std::optional<std::int64_t> page_size_cap,
+                                           std::string request_id) const;
     response_plan serve_stats(std::string request_id) const;
+    response_plan status_response(const status_fault& fault, std::string request_id) const;
+
+    void count_faults(const fault_decision& decision, const request_facts& request);
+    std::shared_ptr<const catalog> apply_mutations(const std::vector<planned_mutation>& mutations);
 
     std::optional<response_plan> check_token(const request_head& request, const std::string& request_id) const;
     std::optional<response_plan> check_rate(const request_head& request, const std::string& request_id);
@@ -100,9 +129,16 @@ private:
     std::string token_;
     std::chrono::milliseconds latency_;
     double rate_limit_;
-    std::shared_ptr<const catalog> catalog_;
-    const stats_recorder& stats_;
+    stats_recorder& stats_;
     request_id_generator request_ids_;
+    std::shared_ptr<fault_schedule> faults_;
+    std::function<void(std::string_view)> log_;
+    std::atomic<std::uint64_t> random_faults_logged_{0};
+
+    // Replaced as a whole by each mutation; requests keep the one they started with.
+    mutable std::mutex catalog_mutex_;
+    std::shared_ptr<const catalog> catalog_;
+    std::int64_t inserted_ = 0;  // records inserted so far, under catalog_mutex_
 
     std::mutex bucket_mutex_;
     std::optional<token_bucket> bucket_;

@@ -74,6 +74,8 @@ int run(const std::vector<std::string>& arguments)
         throw usage_error("invalid value '" + options.data_file + "' for --data: the file cannot be opened");
     }
 
+    swr::emulator_detail::load_faults(command);
+
     // The token comes from a file or the environment, never the command line.
     if (!command.token_file.empty()) {
         options.token = read_token_file(command.token_file);

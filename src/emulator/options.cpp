@@ -1,6 +1,7 @@
 #include "emulator/options.hpp"
 
 #include "emulator/dataset.hpp"
+#include "emulator/faults.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -65,6 +66,11 @@ void validate_options(const emulator_options& options)
     if (options.rate_burst > 0 && options.rate_limit == 0) {
         reject("rate_burst is set but rate_limit is 0: set rate_limit too, or leave rate_burst at 0");
     }
+
+    if (!std::isfinite(options.fault_probability) || options.fault_probability < 0 || options.fault_probability > 1) {
+        reject("fault_probability " + format_number(options.fault_probability) + " is invalid: use 0 (off) to 1");
+    }
+    validate_fault_rules(options.faults, "emulator_options::faults");
 }
 
 }  // namespace swr::emulator_detail

@@ -1,15 +1,18 @@
 // The emulator's network side: TLS listener, HTTP/1.1 keep-alive connections
 // as coroutines, and the `swr::emulator` members. Every response comes from
-// `request_handler`, and this file only reads requests and carries out plans.
-// It is the only emulator file that includes Beast and Asio's SSL headers.
+// `request_handler` and every byte and close from `plan_wire`: this file only
+// reads requests and carries out the steps, faults included. It is the only
+// emulator file that includes Beast and Asio's SSL headers.
 
 #include <swr/emulator.hpp>
 
 #include "emulator/dataset.hpp"
+#include "emulator/faults.hpp"
 #include "emulator/handler.hpp"
 #include "emulator/options.hpp"
 #include "emulator/stats.hpp"
 #include "emulator/tls_material.hpp"
+#include "emulator/wire.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -19,14 +22,18 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -106,6 +113,7 @@ public:
     {
         validate_options(options_);
         ca_file_ = tls_file_paths(options_.tls_dir).ca_certificate;
+        faults_ = std::make_shared<fault_schedule>(options_.faults, options_.fault_probability, options_.fault_seed);
     }
 
     void start();
@@ -116,10 +124,29 @@ public:
     const std::string& ca_file() const { return ca_file_; }
     stats_recorder& stats() { return stats_; }
 
+    void set_faults(std::vector<fault_rule> rules)
+    {
+        validate_fault_rules(rules, "fault rules");
+        faults_->replace_rules(std::move(rules));
+    }
+
 private:
+    // Outcome of sending a response: whether every byte was written, and
+    // whether the connection is still open for another request.
+    struct delivery_result {
+        bool complete = false;
+        bool open = false;
+    };
+
     asio::awaitable<void> accept_connections();
     asio::awaitable<void> serve(std::shared_ptr<connection> peer);
-    asio::awaitable<bool> carry_out(connection& peer, response_plan plan, bool keep_alive);
+    asio::awaitable<delivery_result> carry_out(std::shared_ptr<connection> peer, const wire_plan& plan);
+    asio::awaitable<bool> write_bytes(connection& peer, const wire_step& step);
+    asio::awaitable<bool> wait_for_request(std::shared_ptr<connection> peer, std::chrono::milliseconds idle);
+    asio::awaitable<void> wait_for_client_close(connection& peer);
+    asio::awaitable<void> close_with_notify(connection& peer);
+    asio::awaitable<void> close_without_notify(connection& peer);
+    static void reset(connection& peer);
 
     std::optional<std::uint64_t> register_connection(const std::shared_ptr<connection>& peer);
     void forget_connection(std::uint64_t id);
@@ -138,6 +165,7 @@ private:
     std::unique_ptr<ssl::context> tls_context_;
     std::unique_ptr<tcp::acceptor> acceptor_;
     std::unique_ptr<request_handler> handler_;
+    std::shared_ptr<fault_schedule> faults_;  // constant pointer after construction
     std::atomic<std::uint16_t> port_{0};
 
     stats_recorder stats_;
@@ -199,7 +227,7 @@ void server::start()
     std::shared_ptr<const catalog> repositories = load_catalog(options_);
     std::random_device entropy;
     std::uint64_t id_seed = (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy();
-    auto handler = std::make_unique<request_handler>(options_, repositories, stats_, id_seed);
+    auto handler = std::make_unique<request_handler>(options_, repositories, stats_, id_seed, faults_);
 
     // Listen.
     tcp::endpoint endpoint(asio::ip::make_address(options_.bind_address), options_.port);
@@ -249,9 +277,16 @@ void server::start()
             }
         }
     });
+    std::string faults = std::to_string(options_.faults.size()) + " fault rules";
+    if (options_.fault_probability > 0) {
+        char probability[32];
+        std::snprintf(probability, sizeof probability, "%g", options_.fault_probability);
+        faults += ", random faults with probability " + std::string(probability) + " and seed " +
+                  std::to_string(options_.fault_seed);
+    }
     log("listening on port " + std::to_string(port_.load()) + " with " +
         std::to_string(repositories->size(sharing_center::self)) + " self and " +
-        std::to_string(repositories->size(sharing_center::thirdparty)) + " thirdparty repositories");
+        std::to_string(repositories->size(sharing_center::thirdparty)) + " thirdparty repositories; " + faults);
 }
 
 void server::stop()
@@ -368,7 +403,20 @@ asio::awaitable<void> server::serve(std::shared_ptr<connection> peer)
     }
 
     beast::flat_buffer buffer;
+    std::optional<std::chrono::milliseconds> idle_close;  // set by the last response's idle_close fault
     for (;;) {
+        // After an idle_close fault, a client that stays quiet loses the connection.
+        if (idle_close && buffer.size() == 0) {
+            bool request_coming = co_await wait_for_request(peer, *idle_close);
+            if (peer->closed) {
+                co_return;
+            }
+            if (!request_coming) {
+                co_await close_with_notify(*peer);
+                co_return;
+            }
+        }
+
         http::request_parser<http::string_body> parser;
         parser.header_limit(max_header_bytes);
         parser.body_limit(max_body_bytes);
@@ -389,8 +437,8 @@ asio::awaitable<void> server::serve(std::shared_ptr<connection> peer)
                                                                       : 400;
             stats_.rejected_before_start(status);
             log_sampled(malformed_logged_, "malformed HTTP request", read_error.message());
-            co_await carry_out(*peer, handler_->reject_malformed(status, read_error.message()), false);
-            break;
+            co_await carry_out(peer, plan_wire(handler_->reject_malformed(status, read_error.message()), false));
+            co_return;
         }
 
         // Hand the parsed request to the handler.
@@ -409,51 +457,167 @@ asio::awaitable<void> server::serve(std::shared_ptr<connection> peer)
             stats_.request_started(head.arrival);
         }
         response_plan plan = handler_->handle(head);
-        unsigned status = plan.status;
-        std::uint64_t items = plan.items;
-        bool keep_alive = request.keep_alive();
+        wire_plan wire = plan_wire(plan, request.keep_alive());
 
-        bool sent = co_await carry_out(*peer, std::move(plan), keep_alive);
+        delivery_result result = co_await carry_out(peer, wire);
         if (counted) {
-            stats_.request_finished(status, items);
+            stats_.request_finished(plan.status, wire.complete && result.complete ? plan.items : 0);
         }
-        if (peer->closed) {
+        if (!result.open) {
             co_return;
         }
-        if (!sent || !keep_alive) {
-            break;
-        }
+        idle_close = wire.idle_close;
     }
 
-    // Send close_notify while the peer is still there, ignoring its reply.
-    socket.expires_after(shutdown_timeout);
-    co_await peer->stream.async_shutdown(use_tuple);
-    socket.close();
+    // The client closed or went quiet: send close_notify if it is still there.
+    co_await close_with_notify(*peer);
 }
 
-asio::awaitable<bool> server::carry_out(connection& peer, response_plan plan, bool keep_alive)
+asio::awaitable<server::delivery_result> server::carry_out(std::shared_ptr<connection> peer, const wire_plan& plan)
 {
-    if (plan.delay.count() > 0) {
-        peer.delay_timer.expires_after(plan.delay);
-        co_await peer.delay_timer.async_wait(use_tuple);
-        if (peer.closed) {
+    delivery_result result{true, true};
+    for (const wire_step& step : plan.steps) {
+        switch (step.action) {
+        case wire_step::kind::write:
+            if (!co_await write_bytes(*peer, step)) {
+                beast::get_lowest_layer(peer->stream).close();
+                co_return delivery_result{false, false};
+            }
+            break;
+        case wire_step::kind::pause:
+            peer->delay_timer.expires_after(step.duration);
+            co_await peer->delay_timer.async_wait(use_tuple);
+            break;
+        case wire_step::kind::wait_for_client_close:
+            co_await wait_for_client_close(*peer);
+            result.open = false;
+            break;
+        case wire_step::kind::reset:
+            reset(*peer);
+            result.open = false;
+            break;
+        case wire_step::kind::close_with_notify:
+            co_await close_with_notify(*peer);
+            result.open = false;
+            break;
+        case wire_step::kind::close_without_notify:
+            co_await close_without_notify(*peer);
+            result.open = false;
+            break;
+        }
+        if (peer->closed) {
+            co_return delivery_result{false, false};
+        }
+    }
+    co_return result;
+}
+
+asio::awaitable<bool> server::write_bytes(connection& peer, const wire_step& step)
+{
+    // A trickle writes pieces with pauses between them; anything else writes once.
+    std::size_t piece = step.chunk_bytes > 0 ? step.chunk_bytes : step.bytes.size();
+    for (std::size_t done = 0; done < step.bytes.size(); done += piece) {
+        if (done > 0 && step.duration.count() > 0) {
+            peer.delay_timer.expires_after(step.duration);
+            co_await peer.delay_timer.async_wait(use_tuple);
+            if (peer.closed) {
+                co_return false;
+            }
+        }
+        std::size_t size = std::min(piece, step.bytes.size() - done);
+        beast::get_lowest_layer(peer.stream).expires_after(write_timeout);
+        auto [error, written] =
+            co_await asio::async_write(peer.stream, asio::buffer(step.bytes.data() + done, size), use_tuple);
+        if (error || peer.closed) {
             co_return false;
         }
     }
+    co_return true;
+}
 
-    http::response<http::string_body> response;
-    response.version(11);
-    response.result(plan.status);
-    for (auto& [name, value] : plan.headers) {
-        response.set(name, value);
+asio::awaitable<bool> server::wait_for_request(std::shared_ptr<connection> peer, std::chrono::milliseconds idle)
+{
+    // Bytes already inside OpenSSL are a request on its way, although the
+    // socket has nothing more to read.
+    // NOTE: bytes that Asio read from the socket but has not yet passed to
+    // OpenSSL are not seen here. Only a client that pipelines can leave any.
+    SSL* native = peer->stream.native_handle();
+    if (SSL_pending(native) > 0 || BIO_ctrl_pending(SSL_get_rbio(native)) > 0) {
+        co_return true;
     }
-    response.keep_alive(keep_alive);
-    response.body() = std::move(plan.body);
-    response.prepare_payload();
 
-    beast::get_lowest_layer(peer.stream).expires_after(write_timeout);
-    auto [write_error, bytes_written] = co_await http::async_write(peer.stream, response, use_tuple);
-    co_return !write_error && !peer.closed;
+    // Wait until the socket is readable; the timer cancels the wait when the
+    // connection stays idle too long. Both run on the connection's strand, so
+    // `finished` stops a timer that fired just after the wait ended from
+    // cancelling the next read.
+    struct wait_state {
+        bool expired = false;
+        bool finished = false;
+    };
+    auto state = std::make_shared<wait_state>();
+    asio::steady_timer timer(peer->stream.get_executor(), idle);
+    timer.async_wait([peer, state](const boost::system::error_code& error) {
+        if (!error && !state->finished) {
+            state->expired = true;
+            boost::system::error_code ignored;
+            beast::get_lowest_layer(peer->stream).socket().cancel(ignored);
+        }
+    });
+    auto [error] = co_await beast::get_lowest_layer(peer->stream).socket().async_wait(tcp::socket::wait_read, use_tuple);
+    state->finished = true;
+    timer.cancel();
+    co_return !error && !state->expired;
+}
+
+asio::awaitable<void> server::wait_for_client_close(connection& peer)
+{
+    // Reads until the client closes or the emulator stops, without a time limit.
+    auto& socket = beast::get_lowest_layer(peer.stream);
+    socket.expires_never();
+    std::array<char, 4096> discarded;
+    for (;;) {
+        auto [error, bytes_read] = co_await peer.stream.async_read_some(asio::buffer(discarded), use_tuple);
+        if (error || peer.closed) {
+            break;
+        }
+    }
+    socket.close();
+}
+
+void server::reset(connection& peer)
+{
+    // SO_LINGER with a zero timeout makes close() send an RST instead of a FIN.
+    auto& socket = beast::get_lowest_layer(peer.stream);
+    boost::system::error_code ignored;
+    socket.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close();
+}
+
+asio::awaitable<void> server::close_with_notify(connection& peer)
+{
+    // Send close_notify while the peer is still there, ignoring its reply.
+    auto& socket = beast::get_lowest_layer(peer.stream);
+    socket.expires_after(shutdown_timeout);
+    co_await peer.stream.async_shutdown(use_tuple);
+    socket.close();
+}
+
+asio::awaitable<void> server::close_without_notify(connection& peer)
+{
+    // Send a FIN, then read until the client closes too: closing a socket
+    // with unread bytes would send an RST, which the client would see instead.
+    auto& socket = beast::get_lowest_layer(peer.stream);
+    boost::system::error_code ignored;
+    socket.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket.expires_after(shutdown_timeout);
+    std::array<char, 4096> discarded;
+    for (;;) {
+        auto [error, bytes_read] = co_await socket.async_read_some(asio::buffer(discarded), use_tuple);
+        if (error || peer.closed) {
+            break;
+        }
+    }
+    socket.close();
 }
 
 }  // namespace swr::emulator_detail
@@ -510,6 +674,11 @@ std::vector<std::chrono::steady_clock::time_point> emulator::request_times() con
 void emulator::reset_stats()
 {
     server_->stats().reset();
+}
+
+void emulator::set_faults(std::vector<fault_rule> rules)
+{
+    server_->set_faults(std::move(rules));
 }
 
 const emulator_options& emulator::options() const

@@ -8,7 +8,7 @@ namespace swr::emulator_detail {
 
 namespace {
 
-using counter_list = std::array<std::pair<std::string_view, std::uint64_t>, 12>;
+using counter_list = std::array<std::pair<std::string_view, std::uint64_t>, 14>;
 
 counter_list list_counters(const emulator_stats& stats)
 {
@@ -25,7 +25,15 @@ counter_list list_counters(const emulator_stats& stats)
         {"unauthorized", stats.unauthorized},
         {"bad_requests", stats.bad_requests},
         {"not_found", stats.not_found},
+        {"faults", stats.faults},
+        {"random_faults", stats.random_faults},
     }};
+}
+
+std::uint64_t fault_count_of(const emulator_stats& stats, fault_kind kind)
+{
+    emulator_fault_counts counts = stats.faults_by_action;
+    return fault_count(counts, kind);
 }
 
 }  // namespace
@@ -89,6 +97,14 @@ void stats_recorder::count_status(unsigned status)
     }
 }
 
+void stats_recorder::fault_applied(fault_kind kind, bool random)
+{
+    faults_by_kind_[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
+    if (random) {
+        random_faults_.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
 void stats_recorder::connection_opened()
 {
     connections_.fetch_add(1, std::memory_order_relaxed);
@@ -120,6 +136,12 @@ emulator_stats stats_recorder::snapshot() const
     stats.unauthorized = unauthorized_.load(std::memory_order_relaxed);
     stats.bad_requests = bad_requests_.load(std::memory_order_relaxed);
     stats.not_found = not_found_.load(std::memory_order_relaxed);
+    stats.random_faults = random_faults_.load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < fault_kind_count; ++i) {
+        std::uint64_t count = faults_by_kind_[i].load(std::memory_order_relaxed);
+        fault_count(stats.faults_by_action, static_cast<fault_kind>(i)) = count;
+        stats.faults += count;
+    }
     return stats;
 }
 
@@ -152,10 +174,47 @@ void stats_recorder::reset()
     unauthorized_.store(0, std::memory_order_relaxed);
     bad_requests_.store(0, std::memory_order_relaxed);
     not_found_.store(0, std::memory_order_relaxed);
+    random_faults_.store(0, std::memory_order_relaxed);
+    for (auto& count : faults_by_kind_) {
+        count.store(0, std::memory_order_relaxed);
+    }
 
     std::lock_guard lock(arrivals_mutex_);
     arrivals_.clear();
     next_arrival_ = 0;
+}
+
+std::uint64_t& fault_count(emulator_fault_counts& counts, fault_kind kind)
+{
+    switch (kind) {
+    case fault_kind::status:
+        return counts.status;
+    case fault_kind::latency:
+        return counts.latency;
+    case fault_kind::stall_after_headers:
+        return counts.stall_after_headers;
+    case fault_kind::stall_mid_body:
+        return counts.stall_mid_body;
+    case fault_kind::reset_mid_headers:
+        return counts.reset_mid_headers;
+    case fault_kind::reset_mid_body:
+        return counts.reset_mid_body;
+    case fault_kind::short_body:
+        return counts.short_body;
+    case fault_kind::close_without_notify:
+        return counts.close_without_notify;
+    case fault_kind::idle_close:
+        return counts.idle_close;
+    case fault_kind::trickle:
+        return counts.trickle;
+    case fault_kind::page_size_cap:
+        return counts.page_size_cap;
+    case fault_kind::mutate:
+        return counts.mutate;
+    case fault_kind::content_range:
+        break;
+    }
+    return counts.content_range;
 }
 
 std::string render_stats_json(const emulator_stats& stats)
@@ -172,7 +231,19 @@ std::string render_stats_json(const emulator_stats& stats)
         out += "\":";
         out += std::to_string(value);
     }
-    out.push_back('}');
+
+    out += ",\"faults_by_action\":{";
+    for (std::size_t i = 0; i < fault_kind_count; ++i) {
+        auto kind = static_cast<fault_kind>(i);
+        if (i > 0) {
+            out.push_back(',');
+        }
+        out.push_back('"');
+        out += fault_kind_name(kind);
+        out += "\":";
+        out += std::to_string(fault_count_of(stats, kind));
+    }
+    out += "}}";
     return out;
 }
 
@@ -186,6 +257,15 @@ std::string render_stats_line(const emulator_stats& stats)
         out += name;
         out.push_back('=');
         out += std::to_string(value);
+    }
+    for (std::size_t i = 0; i < fault_kind_count; ++i) {
+        auto kind = static_cast<fault_kind>(i);
+        if (std::uint64_t count = fault_count_of(stats, kind); count > 0) {
+            out += " faults_by_action.";
+            out += fault_kind_name(kind);
+            out.push_back('=');
+            out += std::to_string(count);
+        }
     }
     return out;
 }

@@ -1,8 +1,11 @@
 #ifndef SWR_EMULATOR_STATS_HPP
 #define SWR_EMULATOR_STATS_HPP
 
+#include "emulator/faults.hpp"
+
 #include <swr/emulator.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -32,6 +35,9 @@ public:
     /// e.g. 400 for malformed HTTP.
     void rejected_before_start(unsigned status);
 
+    /// Counts one fault action applied; `random` when `fault_probability` chose it.
+    void fault_applied(fault_kind kind, bool random);
+
     void connection_opened();
     void connection_closed();
     void tls_failed();
@@ -60,6 +66,8 @@ private:
     std::atomic<std::uint64_t> unauthorized_{0};
     std::atomic<std::uint64_t> bad_requests_{0};
     std::atomic<std::uint64_t> not_found_{0};
+    std::atomic<std::uint64_t> random_faults_{0};
+    std::array<std::atomic<std::uint64_t>, fault_kind_count> faults_by_kind_{};
 
     // A ring of arrival times: `next_arrival_` is where the next one goes.
     mutable std::mutex arrivals_mutex_;
@@ -67,10 +75,16 @@ private:
     std::size_t next_arrival_ = 0;
 };
 
-/// Renders the counters as a JSON object with the field names of `emulator_stats`.
+/// The counter of `kind` in `counts`.
+std::uint64_t& fault_count(emulator_fault_counts& counts, fault_kind kind);
+
+/// Renders the counters as a JSON object with the field names of
+/// `emulator_stats`; `faults_by_action` is a nested object.
 std::string render_stats_json(const emulator_stats& stats);
 
-/// Renders the counters as one line of `name=value` pairs, for logs.
+/// Renders the counters as one line of `name=value` pairs, for logs. Of
+/// `faults_by_action` only the non-zero counters are listed, as
+/// `faults_by_action.status=N`.
 std::string render_stats_line(const emulator_stats& stats);
 
 }  // namespace swr::emulator_detail
