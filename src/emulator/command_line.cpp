@@ -223,9 +223,10 @@ Faults file:
      {"request": 1, "action": "status", "status": 429, "headers": {"Retry-After": "3"}},
      {"offset": 200, "center": "self", "times": 0, "action": "reset_mid_body"}]}
   Requests are numbered from 1; /emulator/stats is not counted. Every rule that
-  matches a request applies in order and uses up one of its "times", except that
-  a request gets at most one status fault and one delivery fault (stall_*, reset_*,
-  short_body, close_without_notify, trickle); the others keep their uses.
+  matches a request applies in order and uses up one of its "times". A request
+  gets at most one action of each kind, and the delivery faults (stall_*, reset_*,
+  short_body, close_without_notify, trickle) count as one kind; a later rule of a
+  kind already applied keeps its uses. Latencies add up, mutations all apply.
   Match fields of every rule (all optional; absent matches any):
     request N        1-based request number
     offset N         the listing's offset (a listing without one has offset 0)

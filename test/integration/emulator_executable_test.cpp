@@ -1,5 +1,5 @@
 // The swr-emulator executable as a child process: its ready lines, exit
-// statuses, signal handling and the temporary TLS directory.
+// statuses, signal handling, the temporary TLS directory and faults files.
 //
 // Time limits are multiplied by the environment variable
 // SWR_TEST_TIMEOUT_SCALE (default 1).
@@ -283,7 +283,8 @@ BOOST_AUTO_TEST_CASE(help_lists_options)
     child_process emulator({"--help"});
     BOOST_TEST(emulator.wait_exit(10s) == 0);
     for (const char* option : {"--host", "--port", "--tls-dir", "--repositories", "--data", "--token-file",
-                               "--latency-ms", "--rate", "--burst", "--threads"}) {
+                               "--latency-ms", "--rate", "--burst", "--faults", "--fault-probability",
+                               "--fault-seed", "--threads"}) {
         BOOST_TEST(contains(emulator.output(), option), option);
     }
 }
@@ -302,4 +303,41 @@ BOOST_AUTO_TEST_CASE(token_never_printed)
     BOOST_TEST(emulator.wait_exit(10s) == 0);
     BOOST_TEST(!contains(emulator.output() + emulator.error_output(), "file-token-4f9a2c"));
     BOOST_TEST(!contains(emulator.output() + emulator.error_output(), "environment-token-77d1"));
+}
+
+BOOST_AUTO_TEST_CASE(faults_file_loaded)
+{
+    temporary_directory directory;
+    fs::path faults = directory.path / "faults.json";
+    std::ofstream(faults) << R"({"fault_seed": 3, "rules": [
+        {"request": 1, "action": "status", "status": 429, "headers": {"Retry-After": "2"}},
+        {"offset": 100, "times": 0, "action": "reset_mid_body"}]})";
+
+    child_process emulator({"--faults", faults.string(), "--fault-probability", "0.25", "--tls-dir",
+                            (directory.path / "tls").string()});
+    std::vector<std::string> lines = emulator.read_lines(3, 20s);
+    BOOST_TEST_REQUIRE(lines.size() == 3u, "output so far: " << emulator.output());
+    emulator.signal(SIGTERM);
+    BOOST_TEST(emulator.wait_exit(10s) == 0);
+    BOOST_TEST(contains(emulator.error_output(), "; 2 fault rules, random faults with probability 0.25 and seed 3\n"),
+               emulator.error_output());
+    BOOST_TEST(contains(emulator.error_output(), " faults=0 random_faults=0"), emulator.error_output());
+}
+
+BOOST_AUTO_TEST_CASE(bad_faults_file_exit_2)
+{
+    temporary_directory directory;
+    fs::path faults = directory.path / "faults.json";
+    std::ofstream(faults) << "{\"rules\": [\n  {\"request\": 1, \"action\": \"status\", \"status\": 99}\n]}";
+
+    child_process bad_value({"--faults", faults.string()});
+    BOOST_TEST(bad_value.wait_exit(10s) == 2);
+    std::string expected = "invalid --faults file: " + faults.string() +
+                           ":2: rules[0].status: invalid value 99: expected an integer from 200 to 599";
+    BOOST_TEST(contains(bad_value.error_output(), expected), bad_value.error_output());
+    BOOST_TEST(bad_value.output().empty(), bad_value.output());
+
+    child_process missing({"--faults", (directory.path / "none.json").string()});
+    BOOST_TEST(missing.wait_exit(10s) == 2);
+    BOOST_TEST(contains(missing.error_output(), "cannot be opened for reading"), missing.error_output());
 }
