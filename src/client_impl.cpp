@@ -100,7 +100,7 @@ void client_impl::on_throttled(std::chrono::milliseconds pause, rate_limiter* li
 
 boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositories_request& request,
                                                          std::int64_t offset, std::int64_t limit,
-                                                         rate_limiter* limiter)
+                                                         rate_limiter* limiter, std::shared_ptr<cancel_hook> hook)
 {
     retry_settings settings{options.retry, options.backoff, options.throttle};
     auto started = time->now();
@@ -117,7 +117,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
             co_return cancelled;
         }
 
-        fetch_outcome outcome = co_await fetch_once(request, offset, limit);
+        fetch_outcome outcome = co_await fetch_once(request, offset, limit, hook);
         outcome.attempts = attempt;
         if (!outcome.ec) {
             budget.on_success();
@@ -238,7 +238,8 @@ void client_impl::read_page(http_response& response, fetch_outcome& outcome) con
 }
 
 boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repositories_request& request,
-                                                              std::int64_t offset, std::int64_t limit)
+                                                              std::int64_t offset, std::int64_t limit,
+                                                              const std::shared_ptr<cancel_hook>& hook)
 {
     fetch_outcome outcome;
     outcome.info.offset = offset;
@@ -264,7 +265,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repos
         co_return outcome;
     }
 
-    http_response response = co_await transport.send(message);
+    http_response response = co_await transport.send(message, hook);
     outcome.info.request_id = response.request_id;
     outcome.retry_after = std::move(response.retry_after);
     outcome.server_date = std::move(response.date);

@@ -51,8 +51,12 @@ public:
     /// attempt first waits out a throttling pause and takes a token from
     /// `limiter` when one is given. Never throws for I/O, HTTP or parse
     /// errors; they are returned in the outcome with the offset filled in.
+    /// `hook`, when given, aborts a network exchange in progress; waits for
+    /// the limiter, a pause or a retry are cancelled through the awaiting
+    /// coroutine's cancellation slot.
     boost::asio::awaitable<fetch_outcome> fetch(const shared_repositories_request& request, std::int64_t offset,
-                                                std::int64_t limit, rate_limiter* limiter = nullptr);
+                                                std::int64_t limit, rate_limiter* limiter = nullptr,
+                                                std::shared_ptr<cancel_hook> hook = nullptr);
 
     boost::asio::any_io_executor executor;
     client_options options;
@@ -67,7 +71,8 @@ public:
 
 private:
     boost::asio::awaitable<fetch_outcome> fetch_once(const shared_repositories_request& request,
-                                                     std::int64_t offset, std::int64_t limit);
+                                                     std::int64_t offset, std::int64_t limit,
+                                                     const std::shared_ptr<cancel_hook>& hook);
     boost::asio::awaitable<boost::system::error_code> wait_for_turn(rate_limiter* limiter);
     void on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter);
     boost::asio::awaitable<bool> renew_credentials(const fetch_outcome& outcome);

@@ -29,9 +29,10 @@ void reject(std::string message)
 // Fetches one page of the scan on a strand of its own.
 asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
                                            std::shared_ptr<rate_limiter> limiter,
-                                           shared_repositories_request request, page_slot slot)
+                                           shared_repositories_request request, page_slot slot,
+                                           std::shared_ptr<cancel_hook> hook)
 {
-    co_return co_await client->fetch(request, slot.offset, slot.limit, limiter.get());
+    co_return co_await client->fetch(request, slot.offset, slot.limit, limiter.get(), std::move(hook));
 }
 
 // Invokes `handler` outside the strand, never inline: a hop through the
@@ -161,10 +162,11 @@ void scan_state::launch_requests()
 void scan_state::launch(page_slot slot)
 {
     auto signal = std::make_shared<asio::cancellation_signal>();
+    auto hook = std::make_shared<cancel_hook>();
     asio::any_io_executor executor = asio::make_strand(client_->executor);
-    in_flight_.emplace(slot.offset, request_in_flight{signal, executor});
+    in_flight_.emplace(slot.offset, request_in_flight{signal, executor, hook});
 
-    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot),
+    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook),
                    asio::bind_cancellation_slot(
                        signal->slot(), [self = shared_from_this(), slot](std::exception_ptr error,
                                                                           fetch_outcome outcome) mutable {
@@ -283,6 +285,7 @@ void scan_state::stop_requests()
         deadline_timer_->cancel();
     // Each request runs on its own strand, so its cancellation is emitted there.
     for (auto& [offset, request] : in_flight_) {
+        request.hook->cancel();
         asio::post(request.executor, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
     }
 }

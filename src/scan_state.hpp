@@ -42,8 +42,9 @@ public:
 
 private:
     struct request_in_flight {
-        std::shared_ptr<boost::asio::cancellation_signal> signal;
+        std::shared_ptr<boost::asio::cancellation_signal> signal;  // for waits on the request's strand
         boost::asio::any_io_executor executor;
+        std::shared_ptr<cancel_hook> hook;  // for the network exchange
     };
 
     void start_next(handler_type handler, std::uint64_t ticket);

@@ -2,6 +2,8 @@
 #include "errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -42,11 +44,14 @@ struct connection {
     beast::flat_buffer buffer;
     std::uint64_t id;
     bool open = false;
+    // Counts exchanges on the strand, so a late cancellation of a finished
+    // exchange cannot hit the next one.
+    std::uint64_t exchanges = 0;
 };
 
 struct exchange_result {
     http_response response;
-    std::unique_ptr<connection> reusable;  // set when the connection may serve another request
+    std::shared_ptr<connection> reusable;  // set when the connection may serve another request
     bool stale = false;                     // a reused connection failed before any response byte
 };
 
@@ -99,15 +104,16 @@ public:
         configure_tls();
     }
 
-    asio::awaitable<http_response> send(const outgoing_request& request);
+    asio::awaitable<http_response> send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook);
 
     transport_counters counters;
 
 private:
     void configure_tls();
-    std::unique_ptr<connection> take_idle();
-    void give_back(std::unique_ptr<connection> conn);
-    asio::awaitable<exchange_result> exchange(std::unique_ptr<connection> conn, const outgoing_request& request);
+    std::shared_ptr<connection> take_idle();
+    void give_back(std::shared_ptr<connection> conn);
+    asio::awaitable<exchange_result> exchange(std::shared_ptr<connection> conn, const outgoing_request& request,
+                                              std::shared_ptr<cancel_hook> hook);
     asio::awaitable<bool> open(connection& conn, http_response& response);
     asio::awaitable<bool> connect(connection& conn, http_response& response);
     void read_response(http::response_parser<http::string_body>& parser, http_response& response);
@@ -122,7 +128,7 @@ private:
     std::string server_name_;
 
     std::mutex mutex_;
-    std::vector<std::unique_ptr<connection>> idle_;
+    std::vector<std::shared_ptr<connection>> idle_;
     std::atomic<std::uint64_t> next_connection_id_{1};
 };
 
@@ -148,7 +154,7 @@ void transport::impl::configure_tls()
     }
 }
 
-std::unique_ptr<connection> transport::impl::take_idle()
+std::shared_ptr<connection> transport::impl::take_idle()
 {
     std::lock_guard lock(mutex_);
     if (idle_.empty())
@@ -158,7 +164,7 @@ std::unique_ptr<connection> transport::impl::take_idle()
     return conn;
 }
 
-void transport::impl::give_back(std::unique_ptr<connection> conn)
+void transport::impl::give_back(std::shared_ptr<connection> conn)
 {
     {
         std::lock_guard lock(mutex_);
@@ -171,21 +177,24 @@ void transport::impl::give_back(std::unique_ptr<connection> conn)
         log_.write(log_level::debug, "connection " + std::to_string(conn->id) + " closed: idle pool is full");
 }
 
-asio::awaitable<http_response> transport::impl::send(const outgoing_request& request)
+asio::awaitable<http_response> transport::impl::send(const outgoing_request& request,
+                                                      std::shared_ptr<cancel_hook> hook)
 {
     auto self = shared_from_this();
     for (;;) {
-        std::unique_ptr<connection> conn = take_idle();
+        std::shared_ptr<connection> conn = take_idle();
         bool reused = conn != nullptr;
         if (!conn) {
             auto id = next_connection_id_.fetch_add(1);
-            conn = std::make_unique<connection>(asio::make_strand(executor_), context_, id);
+            conn = std::make_shared<connection>(asio::make_strand(executor_), context_, id);
         }
 
-        // The exchange runs on the connection's strand, where its timers fire too.
+        // The exchange runs on the connection's strand, where its timers fire
+        // too. It gets no cancellation slot: `hook` cancels it instead.
         auto strand = conn->stream.get_executor();
-        exchange_result result =
-            co_await asio::co_spawn(strand, exchange(std::move(conn), request), asio::use_awaitable);
+        exchange_result result = co_await asio::co_spawn(
+            strand, exchange(std::move(conn), request, hook),
+            asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
 
         if (result.stale && reused) {
             if (log_.enabled(log_level::debug))
@@ -297,12 +306,36 @@ asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlin
     co_return std::tuple{error_code{}, false};
 }
 
-asio::awaitable<exchange_result> transport::impl::exchange(std::unique_ptr<connection> conn,
-                                                           const outgoing_request& request)
+asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<connection> conn,
+                                                           const outgoing_request& request,
+                                                           std::shared_ptr<cancel_hook> hook)
 {
     exchange_result result;
     http_response& response = result.response;
     bool reused = conn->open;
+
+    std::uint64_t exchange_number = ++conn->exchanges;
+    if (hook) {
+        auto strand = conn->stream.get_executor();
+        hook->arm([conn, strand, exchange_number] {
+            asio::post(strand, [conn, exchange_number] {
+                if (conn->exchanges == exchange_number)
+                    beast::get_lowest_layer(conn->stream).cancel();
+            });
+        });
+        if (hook->cancelled()) {
+            set_failure(response, asio::error::operation_aborted, "request cancelled");
+            co_return result;
+        }
+    }
+    struct disarm_on_exit {
+        cancel_hook* hook;
+        ~disarm_on_exit()
+        {
+            if (hook)
+                hook->disarm();
+        }
+    } disarm{hook.get()};
 
     try {
         if (!conn->open && !co_await open(*conn, response))
@@ -378,9 +411,44 @@ transport::transport(asio::any_io_executor executor, transport_settings settings
 
 transport::~transport() = default;
 
-asio::awaitable<http_response> transport::send(const outgoing_request& request)
+asio::awaitable<http_response> transport::send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook)
 {
-    return impl_->send(request);
+    return impl_->send(request, std::move(hook));
+}
+
+void cancel_hook::cancel()
+{
+    std::function<void()> action;
+    {
+        std::lock_guard lock(mutex_);
+        cancelled_ = true;
+        action = action_;
+    }
+    if (action)
+        action();
+}
+
+bool cancel_hook::cancelled() const
+{
+    std::lock_guard lock(mutex_);
+    return cancelled_;
+}
+
+void cancel_hook::arm(std::function<void()> action)
+{
+    std::unique_lock lock(mutex_);
+    if (cancelled_) {
+        lock.unlock();
+        action();
+        return;
+    }
+    action_ = std::move(action);
+}
+
+void cancel_hook::disarm()
+{
+    std::lock_guard lock(mutex_);
+    action_ = nullptr;
 }
 
 const transport_counters& transport::counters() const noexcept

@@ -12,6 +12,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,6 +51,32 @@ struct transport_counters {
     std::atomic<std::uint64_t> bytes_received{0};
 };
 
+/// Cancels one logical request's network exchange from any thread.
+///
+/// Exchanges run on their connection's strand, so an Asio cancellation slot
+/// of the requesting coroutine cannot reach them safely (Asio 1.26's
+/// co_spawn forwards such a cancellation through a raw pointer that can
+/// outlive the operation). Instead the exchange registers how to cancel its
+/// socket here, and `cancel` posts that to the connection's strand.
+class cancel_hook {
+public:
+    /// Cancels the registered exchange, now or as soon as one registers.
+    void cancel();
+
+    bool cancelled() const;
+
+    /// Registers `action`, or runs it at once if `cancel` was already called.
+    void arm(std::function<void()> action);
+
+    /// Forgets the registered action once its exchange has ended.
+    void disarm();
+
+private:
+    mutable std::mutex mutex_;
+    bool cancelled_ = false;
+    std::function<void()> action_;
+};
+
 /// HTTPS/1.1 over a pool of keep-alive TLS connections.
 ///
 /// Each connection has its own strand; an exchange runs on it, so a
@@ -64,8 +92,10 @@ public:
     transport& operator=(const transport&) = delete;
 
     /// Sends `request` and reads the whole response. Never throws for I/O
-    /// errors; cancellation of the awaiting coroutine aborts the exchange.
-    boost::asio::awaitable<http_response> send(const outgoing_request& request);
+    /// errors. `hook`, when given, aborts the exchange on `cancel_hook::cancel`
+    /// (the response then fails with `asio::error::operation_aborted`).
+    boost::asio::awaitable<http_response> send(const outgoing_request& request,
+                                               std::shared_ptr<cancel_hook> hook = nullptr);
 
     const transport_counters& counters() const noexcept;
 

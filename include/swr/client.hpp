@@ -135,7 +135,9 @@ public:
     /// server's maximum (1000) is sent as is and rejected by the server.
     /// Throws `swr::exception` with the HTTP status, service error code,
     /// request id and offset on failure. Cancellation of the awaiting
-    /// coroutine cancels the request.
+    /// coroutine interrupts waits for a throttling pause or a retry.
+    /// NOTE: an exchange already on the network runs until it completes or
+    /// times out; streams from `scan` abort those too.
     boost::asio::awaitable<page> fetch_page(const shared_repositories_request& request,
                                             std::int64_t offset, std::int64_t limit);
 
