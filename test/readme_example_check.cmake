@@ -1,6 +1,7 @@
 # Fails when a README's code block between the example markers differs from
 # the part of the example between "// [readme-begin]" and "// [readme-end]".
-# Run with -DEXAMPLE=... -DREADMES=a.md;b.md
+# Run with -DEXAMPLE=... -DREADMES=a.md|b.md ("|" separates the files).
+string(REPLACE "|" ";" READMES "${READMES}")
 file(READ "${EXAMPLE}" example)
 string(FIND "${example}" "// [readme-begin]\n" begin)
 string(FIND "${example}" "// [readme-end]" end)
