@@ -92,7 +92,6 @@ boost::asio::awaitable<boost::system::error_code> client_impl::wait_for_turn(rat
 
 void client_impl::on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter)
 {
-    throttled.fetch_add(1, std::memory_order_relaxed);
     gate.pause_until(time->now() + pause);
     if (limiter)
         limiter->on_throttled(pause, options.throttle.decrease_factor, options.throttle.recovery_per_second);
@@ -138,6 +137,9 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
             if (!note.empty())
                 outcome.info.message += "; " + note;
         }
+
+        if (outcome.ec == errc::throttled)
+            throttled.fetch_add(1, std::memory_order_relaxed);
 
         failed_attempt failure;
         failure.kind = classify_failure(outcome.ec, outcome.info.http_status, outcome.info.service_code,

@@ -263,6 +263,9 @@ void scan_state::drop_recent_duplicates(page& result)
 
 void scan_state::fail(error_code ec, error_info info)
 {
+    // A stream destroyed after its last page cancels a scan that already ended.
+    if (ended_)
+        return;
     if (!error_) {
         error_ = ec;
         error_info_ = std::move(info);

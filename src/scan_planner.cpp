@@ -24,7 +24,7 @@ scan_planner::scan_planner(std::int64_t start_offset, std::int64_t page_size, st
 
 bool scan_planner::may_launch_grid() const noexcept
 {
-    return total_ && next_grid_ < *total_ && outstanding_ < max_outstanding_;
+    return total_ && next_grid_ < end_ && outstanding_ < max_outstanding_;
 }
 
 std::optional<page_slot> scan_planner::next_request()
@@ -66,10 +66,13 @@ std::string scan_planner::on_response(page_slot slot, std::int64_t count, std::o
 
     if (mode_ == mode::probing) {
         total_ = total;
+        end_ = total.value_or(0);
         return on_probe(slot, count);
     }
     if (total != total_)
         consistent_ = false;
+    if (total && *total < end_)
+        end_ = *total;
     if (mode_ == mode::grid)
         return on_grid_page(slot, count);
     return on_sequential_page(slot, count);
@@ -103,13 +106,13 @@ std::string scan_planner::on_probe(page_slot slot, std::int64_t count)
 
 std::string scan_planner::on_grid_page(page_slot slot, std::int64_t count)
 {
-    std::int64_t expected = std::min(slot.limit, *total_ - slot.offset);
+    std::int64_t expected = std::max<std::int64_t>(0, std::min(slot.limit, end_ - slot.offset));
     if (count > expected) {
         return at(slot.offset) + " holds " + std::to_string(count) + " records but the total " +
-               std::to_string(*total_) + " leaves room for " + std::to_string(expected);
+               std::to_string(end_) + " leaves room for " + std::to_string(expected);
     }
-    if (count == 0) {
-        return at(slot.offset) + " is empty although the total is " + std::to_string(*total_);
+    if (count == 0 && expected > 0) {
+        return at(slot.offset) + " is empty although the total is " + std::to_string(end_);
     }
     if (count < expected) {
         // The server returned fewer records than it has: request the rest.
@@ -146,7 +149,7 @@ bool scan_planner::finished() const noexcept
         return false;
     if (mode_ == mode::last_page_seen)
         return true;
-    return mode_ == mode::grid && deliver_ >= *total_;
+    return mode_ == mode::grid && deliver_ >= end_;
 }
 
 }  // namespace swr::detail

@@ -71,8 +71,10 @@ std::string milliseconds_text(std::chrono::milliseconds value)
 // untrusted chain from a certificate issued for another name.
 std::string handshake_failure(connection& conn, const std::string& server_name, const error_code& ec)
 {
+    // OpenSSL 3 records X509_V_ERR_UNSPECIFIED when Asio's host-name check
+    // rejects an otherwise trusted certificate.
     long verify = SSL_get_verify_result(conn.stream.native_handle());
-    if (verify != X509_V_OK) {
+    if (verify != X509_V_OK && verify != X509_V_ERR_UNSPECIFIED) {
         return "TLS certificate verification failed for " + server_name + ": " +
                X509_verify_cert_error_string(verify) + "; check tls_options::ca_file";
     }

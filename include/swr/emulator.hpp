@@ -264,6 +264,13 @@ struct fault_scenario {
 /// line, the field (e.g. `rules[2].status`), its value and what is expected.
 fault_scenario load_fault_scenario(const std::string& path);
 
+/// An IAM user that may request tokens from the emulator's `POST /v3/auth/tokens`.
+struct iam_user {
+    std::string name;
+    std::string password;  ///< Never logged or sent back.
+    std::string domain;    ///< Account (domain) name that the request must give.
+};
+
 /// Settings of a local SWR emulator, checked by the `emulator` constructor.
 struct emulator_options {
     /// Address to listen on: `127.0.0.1` or `::1`. Any other value is rejected,
@@ -287,9 +294,41 @@ struct emulator_options {
     /// `{"self": [...], "thirdparty": [...]}`. Empty: generate `repositories`.
     std::string data_file;
 
-    /// Value that each request's `X-Auth-Token` header must equal. Empty: no
-    /// authentication check. Never logged or sent back.
+    /// Static token accepted in `X-Auth-Token`. Never logged or sent back.
+    ///
+    /// Listings are authenticated when any of `token`, `access_key` or
+    /// `iam_users` is set. A listing is then accepted with a valid AK/SK
+    /// signature, or with `X-Auth-Token` equal to `token` or to an unexpired
+    /// token issued by `POST /v3/auth/tokens`. Otherwise it gets 401 `APIG.0301`,
+    /// as from Huawei Cloud's API gateway. Empty (default) with the other two
+    /// empty: no authentication check.
     std::string token;
+
+    /// Access key (AK) of the one key pair accepted in SDK-HMAC-SHA256
+    /// signatures. Set together with `secret_key`. Empty (default): signed
+    /// requests are rejected.
+    std::string access_key;
+
+    /// Secret key (SK) of `access_key`. Never logged or sent back.
+    std::string secret_key;
+
+    /// When set, an AK/SK-signed listing must carry `X-Project-Id` equal to
+    /// this value. Empty (default): not checked.
+    std::string project_id;
+
+    /// Offset added to the emulator's wall clock when it checks `X-Sdk-Date`
+    /// (which must be within 15 minutes) and token expiry, to simulate a host
+    /// whose clock is off. The `Date` fields it sends are shifted too.
+    /// Positive: the emulator runs ahead. Default: 0.
+    /// At most 10 years either way.
+    std::chrono::seconds clock_skew{0};
+
+    /// Users for which `POST /v3/auth/tokens` issues tokens. Empty (default):
+    /// every token request gets 401.
+    std::vector<iam_user> iam_users;
+
+    /// Lifetime of the tokens issued, 1 s to 1 year. Default: 24 h, as IAM.
+    std::chrono::seconds token_lifetime{std::chrono::hours(24)};
 
     /// Delay added before every response is written. Default: 0.
     std::chrono::milliseconds latency{0};
@@ -353,7 +392,8 @@ struct emulator_stats {
     std::uint64_t ok = 0;                ///< 200 responses, faults included.
     std::uint64_t items = 0;             ///< Repositories in 200 responses written in full.
     std::uint64_t throttled = 0;         ///< 429 responses (rate limit).
-    std::uint64_t unauthorized = 0;      ///< 401 responses (missing or wrong token).
+    std::uint64_t unauthorized = 0;      ///< 401 responses: missing or wrong credentials, token requests included.
+    std::uint64_t token_requests = 0;    ///< Requests to `POST /v3/auth/tokens`, whatever their outcome.
     std::uint64_t bad_requests = 0;      ///< 400, 413 and 431 responses, malformed HTTP included.
     std::uint64_t not_found = 0;         ///< 404 and 405 responses.
     std::uint64_t faults = 0;            ///< Fault actions applied: the sum of `faults_by_action`.
@@ -362,12 +402,14 @@ struct emulator_stats {
 };
 
 /// A local HTTPS server that emulates SWR's
-/// `GET /v2/manage/shared-repositories`, for tests and benchmarks.
+/// `GET /v2/manage/shared-repositories` and IAM's `POST /v3/auth/tokens`,
+/// for tests and benchmarks. The token operation needs no credentials and
+/// is not rate-limited, but it is numbered and faulted like any request.
 ///
 /// It runs on the executor given to the constructor and starts no threads;
 /// run the executor's context on as many threads as wanted. The listing
-/// code is independent of the client library, so it can catch the client's
-/// encoding and parsing mistakes.
+/// and signature code is independent of the client library, so it can catch
+/// the client's encoding, signing and parsing mistakes.
 ///
 /// All member functions are thread-safe.
 class emulator {
@@ -424,6 +466,13 @@ public:
     /// @throws std::invalid_argument naming the rule, field and value that
     /// are invalid; the rules in force are then unchanged.
     void set_faults(std::vector<fault_rule> rules);
+
+    /// Ends the lifetime of every token issued so far by `POST /v3/auth/tokens`,
+    /// as a password change would. Later requests with them get 401
+    /// `APIG.0301` "token expires"; tokens issued afterwards are valid. The
+    /// static `emulator_options::token` is not affected. Works before
+    /// `start()` too, where it does nothing.
+    void expire_tokens();
 
     /// Options as given to the constructor; `faults` are the initial rules.
     const emulator_options& options() const;

@@ -4,7 +4,12 @@
 
 #include <swr/emulator.hpp>
 
+#include <boost/json.hpp>
+
 #include <charconv>
+#include <fstream>
+#include <sstream>
+#include <utility>
 #include <cmath>
 #include <optional>
 
@@ -74,6 +79,11 @@ command_line parse_command_line(const std::vector<std::string>& arguments)
             option = argument.substr(0, equals);
             inline_value = argument.substr(equals + 1);
         }
+        if (option == "--sk" || option == "--password") {
+            throw usage_error(std::string(option) +
+                              " is not accepted, because other users can read the command line; use " +
+                              (option == "--sk" ? "--sk-file FILE" : "--iam-users-file FILE"));
+        }
         if (option == "--token") {
             throw usage_error("--token is not accepted, because other users can read the command line; "
                               "use --token-file FILE or the SWR_EMULATOR_TOKEN environment variable");
@@ -110,6 +120,21 @@ command_line parse_command_line(const std::vector<std::string>& arguments)
             options.data_file = std::string(value());
         } else if (option == "--token-file") {
             result.token_file = std::string(value());
+        } else if (option == "--ak") {
+            std::string_view access_key = value();
+            if (access_key.empty()) {
+                invalid_value(option, access_key, "an access key (AK)");
+            }
+            options.access_key = std::string(access_key);
+        } else if (option == "--sk-file") {
+            result.secret_key_file = std::string(value());
+        } else if (option == "--iam-users-file") {
+            result.iam_users_file = std::string(value());
+        } else if (option == "--token-lifetime-s") {
+            options.token_lifetime = std::chrono::seconds(parse_integer(option, value(), 1, max_token_lifetime_s));
+        } else if (option == "--clock-skew-s") {
+            options.clock_skew =
+                std::chrono::seconds(parse_integer(option, value(), -max_clock_skew_s, max_clock_skew_s));
         } else if (option == "--latency-ms") {
             options.latency = std::chrono::milliseconds(parse_integer(option, value(), 0, max_latency_ms));
         } else if (option == "--rate") {
@@ -175,11 +200,88 @@ void load_faults(command_line& command)
     }
 }
 
+namespace {
+
+std::string read_file(const std::string& option, const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        throw usage_error("invalid value '" + path + "' for " + option + ": the file cannot be opened");
+    }
+    std::ostringstream content;
+    content << file.rdbuf();
+    return content.str();
+}
+
+// The SK is the first line without surrounding blanks.
+std::string read_secret_key(const std::string& path)
+{
+    std::string content = read_file("--sk-file", path);
+    std::string line = content.substr(0, content.find('\n'));
+    std::size_t first = line.find_first_not_of(" \t\r");
+    std::size_t last = line.find_last_not_of(" \t\r");
+    if (first == std::string::npos) {
+        throw usage_error("invalid value '" + path + "' for --sk-file: the first line is empty");
+    }
+    return line.substr(first, last - first + 1);
+}
+
+std::vector<iam_user> read_iam_users(const std::string& path)
+{
+    std::string content = read_file("--iam-users-file", path);
+    auto fail = [&](const std::string& problem) {
+        throw usage_error("invalid --iam-users-file " + path + ": " + problem +
+                          "; expected a JSON array of {\"name\": ..., \"password\": ..., \"domain\": ...}");
+    };
+
+    // Boost.JSON's messages quote no input, so a password cannot leak through them.
+    boost::system::error_code error;
+    boost::json::value root = boost::json::parse(content, error);
+    if (error) {
+        fail("not valid JSON (" + error.message() + ")");
+    }
+    if (!root.is_array() || root.get_array().empty()) {
+        fail("the top level is not a non-empty array");
+    }
+
+    std::vector<iam_user> users;
+    for (std::size_t i = 0; i < root.get_array().size(); ++i) {
+        const boost::json::object* entry = root.get_array()[i].if_object();
+        iam_user user;
+        for (auto [field, target] : {std::pair{"name", &user.name}, std::pair{"password", &user.password},
+                                     std::pair{"domain", &user.domain}}) {
+            const boost::json::value* value = entry ? entry->if_contains(field) : nullptr;
+            if (value == nullptr || !value->is_string() || value->get_string().empty()) {
+                fail("[" + std::to_string(i) + "]." + field + " is missing or not a non-empty string");
+            }
+            *target = std::string(value->get_string());
+        }
+        users.push_back(std::move(user));
+    }
+    return users;
+}
+
+}  // namespace
+
+void load_credential_files(command_line& command)
+{
+    emulator_options& options = command.options;
+    if (options.access_key.empty() != command.secret_key_file.empty()) {
+        throw usage_error(options.access_key.empty() ? "--sk-file needs --ak" : "--ak needs --sk-file");
+    }
+    if (!command.secret_key_file.empty()) {
+        options.secret_key = read_secret_key(command.secret_key_file);
+    }
+    if (!command.iam_users_file.empty()) {
+        options.iam_users = read_iam_users(command.iam_users_file);
+    }
+}
+
 std::string usage_text()
 {
     return R"(Usage: swr-emulator [OPTION]...
 Serve a local emulation of Huawei Cloud SWR's GET /v2/manage/shared-repositories
-over HTTPS, on loopback only. On start, prints three lines to standard output:
+and IAM's POST /v3/auth/tokens over HTTPS, on loopback only. On start, prints three lines to standard output:
 "endpoint URL", "ca-file PATH" and "ready". Stops on SIGINT or SIGTERM and prints
 its counters to standard error.
 
@@ -193,9 +295,22 @@ Options:
                        0 to 10000000; the same N gives the same data (default: 0)
   --data FILE          serve the repositories of this JSON file instead, an object
                        keyed by center: {"self": [...], "thirdparty": [...]}
-  --token-file FILE    require X-Auth-Token to equal the first line of FILE;
+  --token-file FILE    accept X-Auth-Token equal to the first line of FILE;
                        the SWR_EMULATOR_TOKEN environment variable is used when
-                       this is absent (default: no authentication)
+                       this is absent. With none of --token-file, --ak and
+                       --iam-users-file, listings need no credentials.
+  --ak AK              accept SDK-HMAC-SHA256 (AK/SK) signatures made with this
+                       access key; needs --sk-file (default: signatures rejected)
+  --sk-file FILE       secret key (SK) of --ak, the first line of FILE; the SK is
+                       never accepted on the command line
+  --iam-users-file FILE
+                       issue tokens on POST /v3/auth/tokens to the users of this
+                       JSON file: [{"name": ..., "password": ..., "domain": ...}]
+  --token-lifetime-s N lifetime of the tokens issued, in seconds, 1 to 31622400
+                       (default: 86400)
+  --clock-skew-s N     seconds added to the emulator's clock when it checks
+                       X-Sdk-Date (15 minutes allowed) and token expiry; negative
+                       puts it behind (default: 0)
   --latency-ms N       delay before every response, in milliseconds, 0 to
                        3600000 (default: 0)
   --rate R             rate limit in requests per second over all connections;

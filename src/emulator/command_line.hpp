@@ -6,6 +6,7 @@
 #include <swr/emulator.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -29,6 +30,12 @@ struct command_line {
 
     /// Empty: no `--token-file`.
     std::string token_file;
+
+    /// Empty: no `--sk-file`. Read by `load_credential_files`.
+    std::string secret_key_file;
+
+    /// Empty: no `--iam-users-file`. Read by `load_credential_files`.
+    std::string iam_users_file;
 
     /// Whether `--tls-dir` was given; otherwise the caller picks a new directory.
     bool tls_dir_given = false;
@@ -63,6 +70,19 @@ command_line parse_command_line(const std::vector<std::string>& arguments);
 /// @throws usage_error naming `--faults`, the file and, for invalid content,
 /// the line, field and value.
 void load_faults(command_line& command);
+
+/// Largest `--clock-skew-s` magnitude and `--token-lifetime-s` value, in seconds.
+inline constexpr std::int64_t max_clock_skew_s = 10LL * 366 * 24 * 3600;
+inline constexpr std::int64_t max_token_lifetime_s = 366LL * 24 * 3600;
+
+/// Reads `command.secret_key_file` (the SK on its first line) and
+/// `command.iam_users_file` (a JSON array of
+/// `{"name": …, "password": …, "domain": …}`), when set, into `command.options`.
+///
+/// @throws usage_error naming the option, the file and what is wrong with
+/// it, never a secret from it; also when `--ak` and `--sk-file` are not
+/// given together.
+void load_credential_files(command_line& command);
 
 /// The `--help` text: every option with its unit and default, and the
 /// format of a faults file.

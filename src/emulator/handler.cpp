@@ -13,40 +13,7 @@ namespace {
 
 constexpr std::string_view unknown_api_code = "APIG.0101";
 constexpr std::string_view malformed_request_code = "APIG.0201";
-constexpr std::string_view unauthorized_code = "APIG.0301";
 constexpr std::string_view throttled_code = "APIG.0308";
-
-bool equals_ignoring_case(std::string_view a, std::string_view b)
-{
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        return lower(x) == lower(y);
-    });
-}
-
-std::optional<std::string_view> find_header(const request_head& request, std::string_view name)
-{
-    for (const header_field& field : request.headers) {
-        if (equals_ignoring_case(field.name, name)) {
-            return field.value;
-        }
-    }
-    return std::nullopt;
-}
-
-// Compares in time that depends only on the lengths, so response timing
-// does not reveal how much of a guessed token was right.
-bool equals_constant_time(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    unsigned char difference = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-    }
-    return difference == 0;
-}
 
 // Formats a rate as the gateway does in its message: `200`, or `2.5`.
 std::string format_rate(double rate)
@@ -108,8 +75,16 @@ bool is_counted_target(std::string_view target)
 }
 
 request_handler::request_handler(const emulator_options& options, std::shared_ptr<const catalog> repositories,
-                                 stats_recorder& stats, std::uint64_t id_seed, std::shared_ptr<fault_schedule> faults)
+                                 stats_recorder& stats, std::uint64_t id_seed, std::shared_ptr<fault_schedule> faults,
+                                 std::shared_ptr<token_table> tokens)
     : token_(options.token),
+      access_key_(options.access_key),
+      secret_key_(options.secret_key),
+      project_id_(options.project_id),
+      clock_skew_(options.clock_skew),
+      iam_users_(options.iam_users),
+      authenticates_(!options.token.empty() || !options.access_key.empty() || !options.iam_users.empty()),
+      tokens_(std::move(tokens)),
       latency_(options.latency),
       rate_limit_(options.rate_limit),
       stats_(stats),
@@ -118,6 +93,9 @@ request_handler::request_handler(const emulator_options& options, std::shared_pt
       log_(options.log),
       catalog_(std::move(repositories))
 {
+    if (!tokens_) {
+        tokens_ = std::make_shared<token_table>(options.token_lifetime);
+    }
     if (!faults_) {
         faults_ = std::make_shared<fault_schedule>(options.faults, options.fault_probability, options.fault_seed);
     }
@@ -146,6 +124,10 @@ response_plan request_handler::handle(const request_head& request)
         return serve_stats(std::move(request_id));
     }
 
+    if (path == iam_tokens_path && request.method == "POST") {
+        stats_.token_requested();
+    }
+
     // A listing's query is parsed once, for the fault rules and for the response.
     std::optional<std::variant<listing_query, api_error>> parsed;
     request_facts facts;
@@ -165,6 +147,15 @@ response_plan request_handler::handle(const request_head& request)
     response_plan plan;
     if (faults.status) {
         plan = status_response(*faults.status, std::move(request_id));
+    } else if (path == iam_tokens_path) {
+        // IAM is another service: no rate limit and no listing credentials.
+        if (request.method != "POST") {
+            plan = gateway_error(405, unknown_api_code, "Only POST is allowed on " + std::string(path),
+                                 std::move(request_id));
+            plan.headers.emplace_back("Allow", "POST");
+        } else {
+            plan = issue_token(request, std::move(request_id));
+        }
     } else if (path != shared_repositories_path) {
         plan = gateway_error(404, unknown_api_code,
                              "The API does not exist or has not been published in the environment",
@@ -175,7 +166,7 @@ response_plan request_handler::handle(const request_head& request)
         plan = gateway_error(405, unknown_api_code, "Only GET is allowed on " + std::string(path),
                              std::move(request_id));
         plan.headers.emplace_back("Allow", "GET");
-    } else if (auto rejected = check_token(request, request_id)) {
+    } else if (auto rejected = check_credentials(request, request_id)) {
         plan = std::move(*rejected);
     } else if (auto throttled = check_rate(request, request_id)) {
         plan = std::move(*throttled);
@@ -201,27 +192,6 @@ response_plan request_handler::reject_malformed(unsigned status, std::string_vie
         gateway_error(status, malformed_request_code, "Bad request: " + std::string(reason), request_ids_.next());
     plan.delay = latency_;
     return plan;
-}
-
-std::optional<response_plan> request_handler::check_token(const request_head& request,
-                                                          const std::string& request_id) const
-{
-    if (token_.empty()) {
-        return std::nullopt;
-    }
-
-    // The messages never quote the token that was sent.
-    std::optional<std::string_view> sent = find_header(request, "X-Auth-Token");
-    if (!sent) {
-        return gateway_error(401, unauthorized_code,
-                             "Incorrect IAM authentication information: the X-Auth-Token header is missing",
-                             request_id);
-    }
-    if (!equals_constant_time(*sent, token_)) {
-        return gateway_error(401, unauthorized_code,
-                             "Incorrect IAM authentication information: the token is not valid", request_id);
-    }
-    return std::nullopt;
 }
 
 std::optional<response_plan> request_handler::check_rate(const request_head& request,

@@ -3,13 +3,16 @@
 
 // Turns a parsed HTTP request into a response plan, with no I/O. The
 // connection code in server.cpp only reads requests and carries out plans,
-// so later behaviour (AK/SK signatures, an IAM token endpoint) can be added
-// here and tested without sockets. Faults are decided here too: the plan
-// carries the response as faulted and its delivery fault, which wire.hpp
-// turns into bytes and steps.
+// so authentication (AK/SK signatures, static and IAM-issued tokens) and the
+// IAM token endpoint are decided here and tested without sockets; their
+// members are defined in authentication.cpp. Faults are decided here too:
+// the plan carries the response as faulted and its delivery fault, which
+// wire.hpp turns into bytes and steps.
 
 #include "emulator/catalog.hpp"
 #include "emulator/faults.hpp"
+#include "emulator/http_request.hpp"
+#include "emulator/iam_tokens.hpp"
 #include "emulator/responses.hpp"
 #include "emulator/stats.hpp"
 #include "emulator/token_bucket.hpp"
@@ -36,23 +39,6 @@ inline constexpr std::string_view shared_repositories_path = "/v2/manage/shared-
 
 /// Path of the emulator's own counters; not authenticated, not counted.
 inline constexpr std::string_view stats_path = "/emulator/stats";
-
-/// One header field as received.
-struct header_field {
-    std::string_view name;
-    std::string_view value;
-};
-
-/// The parts of a request that the handler reads. The views must outlive `handle()`.
-struct request_head {
-    std::string_view method;
-
-    /// Origin-form target: path and optional `?query`, still percent-encoded.
-    std::string_view target;
-
-    std::vector<header_field> headers;
-    std::chrono::steady_clock::time_point arrival;
-};
 
 /// The response a connection sends, and when.
 struct response_plan {
@@ -95,9 +81,12 @@ public:
     /// `options` must already be validated. `id_seed` varies the request ids.
     /// `faults` may be shared with the owner, which can then replace the
     /// rules; when null, the handler schedules `options.faults` itself.
+    /// `tokens` likewise, so that the owner can expire them; when null, the
+    /// handler keeps its own table.
     request_handler(const emulator_options& options, std::shared_ptr<const catalog> repositories,
                     stats_recorder& stats, std::uint64_t id_seed,
-                    std::shared_ptr<fault_schedule> faults = nullptr);
+                    std::shared_ptr<fault_schedule> faults = nullptr,
+                    std::shared_ptr<token_table> tokens = nullptr);
 
     response_plan handle(const request_head& request);
 
@@ -118,7 +107,12 @@ private:
     void count_faults(const fault_decision& decision, const request_facts& request);
     std::shared_ptr<const catalog> apply_mutations(const std::vector<planned_mutation>& mutations);
 
-    std::optional<response_plan> check_token(const request_head& request, const std::string& request_id) const;
+    std::optional<response_plan> check_credentials(const request_head& request, const std::string& request_id) const;
+    std::optional<response_plan> check_signature(const request_head& request, const std::string& request_id) const;
+    std::optional<response_plan> check_token(std::string_view token, const request_head& request,
+                                             const std::string& request_id) const;
+    response_plan issue_token(const request_head& request, std::string request_id);
+    std::chrono::system_clock::time_point server_time(const request_head& request) const;
     std::optional<response_plan> check_rate(const request_head& request, const std::string& request_id);
 
     response_plan swr_error(unsigned status, std::string_view code, std::string_view message,
@@ -127,6 +121,13 @@ private:
                                 std::string request_id) const;
 
     std::string token_;
+    std::string access_key_;
+    std::string secret_key_;
+    std::string project_id_;
+    std::chrono::seconds clock_skew_;
+    std::vector<iam_user> iam_users_;
+    bool authenticates_;  // whether listings need credentials at all
+    std::shared_ptr<token_table> tokens_;
     std::chrono::milliseconds latency_;
     double rate_limit_;
     stats_recorder& stats_;
@@ -134,6 +135,8 @@ private:
     std::shared_ptr<fault_schedule> faults_;
     std::function<void(std::string_view)> log_;
     std::atomic<std::uint64_t> random_faults_logged_{0};
+    mutable std::atomic<std::uint64_t> signature_failures_logged_{0};
+    std::atomic<std::uint64_t> token_failures_logged_{0};
 
     // Replaced as a whole by each mutation; requests keep the one they started with.
     mutable std::mutex catalog_mutex_;

@@ -75,6 +75,7 @@ int run(const std::vector<std::string>& arguments)
     }
 
     swr::emulator_detail::load_faults(command);
+    swr::emulator_detail::load_credential_files(command);
 
     // The token comes from a file or the environment, never the command line.
     if (!command.token_file.empty()) {

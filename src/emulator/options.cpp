@@ -3,6 +3,7 @@
 #include "emulator/dataset.hpp"
 #include "emulator/faults.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -71,6 +72,29 @@ void validate_options(const emulator_options& options)
         reject("fault_probability " + format_number(options.fault_probability) + " is invalid: use 0 (off) to 1");
     }
     validate_fault_rules(options.faults, "emulator_options::faults");
+
+    // Authentication. Secrets are never quoted in the messages.
+    if (options.access_key.empty() != options.secret_key.empty()) {
+        reject(options.access_key.empty() ? "secret_key is set but access_key is empty: set both, or neither"
+                                          : "access_key is set but secret_key is empty: set both, or neither");
+    }
+    constexpr std::chrono::seconds max_clock_skew = std::chrono::hours(24 * 366 * 10);
+    if (options.clock_skew > max_clock_skew || options.clock_skew < -max_clock_skew) {
+        reject("clock_skew " + std::to_string(options.clock_skew.count()) +
+               " s is out of range: use -" + std::to_string(max_clock_skew.count()) + " to " +
+               std::to_string(max_clock_skew.count()) + " (about 10 years)");
+    }
+    constexpr std::chrono::seconds max_token_lifetime = std::chrono::hours(24 * 366);
+    if (options.token_lifetime.count() < 1 || options.token_lifetime > max_token_lifetime) {
+        reject("token_lifetime " + std::to_string(options.token_lifetime.count()) +
+               " s is out of range: use 1 to 31622400 (1 year)");
+    }
+    for (std::size_t i = 0; i < options.iam_users.size(); ++i) {
+        const iam_user& user = options.iam_users[i];
+        if (user.name.empty() || user.password.empty() || user.domain.empty()) {
+            reject("iam_users[" + std::to_string(i) + "] has an empty name, password or domain: set all three");
+        }
+    }
 }
 
 }  // namespace swr::emulator_detail

@@ -114,6 +114,7 @@ public:
         validate_options(options_);
         ca_file_ = tls_file_paths(options_.tls_dir).ca_certificate;
         faults_ = std::make_shared<fault_schedule>(options_.faults, options_.fault_probability, options_.fault_seed);
+        tokens_ = std::make_shared<token_table>(options_.token_lifetime);
     }
 
     void start();
@@ -129,6 +130,8 @@ public:
         validate_fault_rules(rules, "fault rules");
         faults_->replace_rules(std::move(rules));
     }
+
+    void expire_tokens() { tokens_->expire_all(); }
 
 private:
     // Outcome of sending a response: whether every byte was written, and
@@ -166,6 +169,7 @@ private:
     std::unique_ptr<tcp::acceptor> acceptor_;
     std::unique_ptr<request_handler> handler_;
     std::shared_ptr<fault_schedule> faults_;  // constant pointer after construction
+    std::shared_ptr<token_table> tokens_;     // constant pointer after construction
     std::atomic<std::uint16_t> port_{0};
 
     stats_recorder stats_;
@@ -227,7 +231,7 @@ void server::start()
     std::shared_ptr<const catalog> repositories = load_catalog(options_);
     std::random_device entropy;
     std::uint64_t id_seed = (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy();
-    auto handler = std::make_unique<request_handler>(options_, repositories, stats_, id_seed, faults_);
+    auto handler = std::make_unique<request_handler>(options_, repositories, stats_, id_seed, faults_, tokens_);
 
     // Listen.
     tcp::endpoint endpoint(asio::ip::make_address(options_.bind_address), options_.port);
@@ -446,7 +450,9 @@ asio::awaitable<void> server::serve(std::shared_ptr<connection> peer)
         request_head head;
         head.method = to_std(request.method_string());
         head.target = to_std(request.target());
+        head.body = request.body();
         head.arrival = std::chrono::steady_clock::now();
+        head.wall_arrival = std::chrono::system_clock::now();
         head.headers.reserve(8);
         for (const auto& field : request) {
             head.headers.push_back({to_std(field.name_string()), to_std(field.value())});
@@ -679,6 +685,11 @@ void emulator::reset_stats()
 void emulator::set_faults(std::vector<fault_rule> rules)
 {
     server_->set_faults(std::move(rules));
+}
+
+void emulator::expire_tokens()
+{
+    server_->expire_tokens();
 }
 
 const emulator_options& emulator::options() const

@@ -8,7 +8,7 @@ namespace swr::emulator_detail {
 
 namespace {
 
-using counter_list = std::array<std::pair<std::string_view, std::uint64_t>, 14>;
+using counter_list = std::array<std::pair<std::string_view, std::uint64_t>, 15>;
 
 counter_list list_counters(const emulator_stats& stats)
 {
@@ -23,6 +23,7 @@ counter_list list_counters(const emulator_stats& stats)
         {"items", stats.items},
         {"throttled", stats.throttled},
         {"unauthorized", stats.unauthorized},
+        {"token_requests", stats.token_requests},
         {"bad_requests", stats.bad_requests},
         {"not_found", stats.not_found},
         {"faults", stats.faults},
@@ -97,6 +98,11 @@ void stats_recorder::count_status(unsigned status)
     }
 }
 
+void stats_recorder::token_requested()
+{
+    token_requests_.fetch_add(1, std::memory_order_relaxed);
+}
+
 void stats_recorder::fault_applied(fault_kind kind, bool random)
 {
     faults_by_kind_[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
@@ -134,6 +140,7 @@ emulator_stats stats_recorder::snapshot() const
     stats.items = items_.load(std::memory_order_relaxed);
     stats.throttled = throttled_.load(std::memory_order_relaxed);
     stats.unauthorized = unauthorized_.load(std::memory_order_relaxed);
+    stats.token_requests = token_requests_.load(std::memory_order_relaxed);
     stats.bad_requests = bad_requests_.load(std::memory_order_relaxed);
     stats.not_found = not_found_.load(std::memory_order_relaxed);
     stats.random_faults = random_faults_.load(std::memory_order_relaxed);
@@ -172,6 +179,7 @@ void stats_recorder::reset()
     items_.store(0, std::memory_order_relaxed);
     throttled_.store(0, std::memory_order_relaxed);
     unauthorized_.store(0, std::memory_order_relaxed);
+    token_requests_.store(0, std::memory_order_relaxed);
     bad_requests_.store(0, std::memory_order_relaxed);
     not_found_.store(0, std::memory_order_relaxed);
     random_faults_.store(0, std::memory_order_relaxed);

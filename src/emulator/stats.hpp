@@ -38,6 +38,9 @@ public:
     /// Counts one fault action applied; `random` when `fault_probability` chose it.
     void fault_applied(fault_kind kind, bool random);
 
+    /// Counts one request to `POST /v3/auth/tokens`.
+    void token_requested();
+
     void connection_opened();
     void connection_closed();
     void tls_failed();
@@ -64,6 +67,7 @@ private:
     std::atomic<std::uint64_t> items_{0};
     std::atomic<std::uint64_t> throttled_{0};
     std::atomic<std::uint64_t> unauthorized_{0};
+    std::atomic<std::uint64_t> token_requests_{0};
     std::atomic<std::uint64_t> bad_requests_{0};
     std::atomic<std::uint64_t> not_found_{0};
     std::atomic<std::uint64_t> random_faults_{0};

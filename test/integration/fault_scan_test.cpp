@@ -1,0 +1,363 @@
+// Paging faults against the real emulator over TLS on 127.0.0.1. The faults
+// are pages capped below the requested size, a listing that changes between
+// pages, wrong or missing Content-Range, an empty listing, a failed scan
+// resumed from its reported offset, and the scan deadline. Every check
+// compares the items delivered with the listing read before any fault was set.
+
+#define BOOST_TEST_MODULE fault_scan
+#include "support/fault_harness.hpp"
+
+#include <swr/client.hpp>
+#include <swr/emulator.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using swr::test::concatenated;
+using swr::test::contains;
+using swr::test::fault_server;
+using swr::test::on_every_request;
+using swr::test::on_offset;
+using swr::test::on_request;
+using swr::test::recording_time_source;
+using swr::test::run_scan;
+using swr::test::scaled;
+using swr::test::scan_report;
+using swr::test::scan_with;
+using swr::test::slice;
+
+namespace {
+
+constexpr std::int64_t repository_count = 50;
+constexpr double jitter_draw = 0.5;
+
+// The first backoff delay: 0.5 x the default initial 200 ms.
+constexpr std::int64_t first_backoff_ms = 100;
+
+using delays = std::vector<std::int64_t>;
+
+// An emulator with 50 repositories, a recording time source and a client
+// built on demand, destroyed before its io_context.
+struct scan_fixture {
+    explicit scan_fixture(std::int64_t repositories = repository_count) : server(repositories) {}
+
+    fault_server server;
+    std::shared_ptr<recording_time_source> time = std::make_shared<recording_time_source>(jitter_draw);
+    asio::io_context io;
+    swr::client_options options = swr::test::fault_client_options(server.get(), time);
+    std::optional<swr::client> client;
+
+    swr::client& start_client()
+    {
+        client.emplace(io.get_executor(), options);
+        return *client;
+    }
+};
+
+struct empty_listing_fixture : scan_fixture {
+    empty_listing_fixture() : scan_fixture(0) {}
+};
+
+std::size_t distinct(const std::vector<std::string>& keys)
+{
+    return std::set<std::string>(keys.begin(), keys.end()).size();
+}
+
+swr::page_size_cap_fault cap_at(std::int64_t max_items)
+{
+    swr::page_size_cap_fault fault;
+    fault.max_items = max_items;
+    return fault;
+}
+
+swr::mutate_fault insert_at_front(std::int64_t count)
+{
+    swr::mutate_fault fault;
+    fault.insert = count;
+    fault.position = 0;
+    return fault;
+}
+
+swr::mutate_fault remove_from_front(std::int64_t count)
+{
+    swr::mutate_fault fault;
+    fault.remove = count;
+    fault.position = 0;
+    return fault;
+}
+
+swr::content_range_fault content_range(std::optional<std::string> value)
+{
+    swr::content_range_fault fault;
+    fault.value = std::move(value);
+    return fault;
+}
+
+// A 200 response whose body lists repositories `seq/repo-{first}` up to
+// `seq/repo-{last - 1}`, without `total_range`. The emulator sends no
+// Content-Range with it.
+swr::status_fault page_without_total(int first, int last)
+{
+    std::string body = "[";
+    for (int i = first; i < last; ++i) {
+        if (i > first)
+            body += ",";
+        body += R"({"name":"repo-)" + std::to_string(i) + R"(","namespace":"seq","category":"other",)" +
+                R"("size":1024,"is_public":false,"num_images":1,"num_download":0,"tags":["latest"]})";
+    }
+    body += "]";
+
+    swr::status_fault fault;
+    fault.status = 200;
+    fault.body = std::move(body);
+    return fault;
+}
+
+// Checks a sequential scan (pages of 10) that a Content-Range of `value` on
+// the page at offset 10 ends with `bad_content_range` after one request for
+// that page, the first page delivered and nothing after it.
+void check_content_range_rejected(scan_fixture& f, const std::string& value)
+{
+    f.server.script({on_offset(10, content_range(value))});
+
+    scan_report report = run_scan(f.start_client(), f.io, scan_with(10, 1));
+
+    BOOST_TEST(report.error == swr::errc::bad_content_range);
+    BOOST_TEST(report.info.message.rfind("Content-Range '" + value + "' does not match the response: " +
+                                             "requested offset 10, body holds 10 records",
+                                         0) == 0u,
+               "message: " << report.info.message);
+    BOOST_TEST(report.info.offset.value_or(-1) == 10);
+    BOOST_TEST(!report.info.request_id.empty());
+    BOOST_TEST(report.keys == slice(f.server.reference(), 0, 10), boost::test_tools::per_element());
+    BOOST_TEST(report.summary.next_offset == 10);
+    BOOST_TEST(!report.summary.complete);
+    BOOST_TEST(f.server.get().stats().requests == 2u);
+    BOOST_TEST(f.client->stats().retries == 0u);
+    BOOST_TEST(f.time->delays_ms().empty());
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(page_cap_on_probe_sets_stride, scan_fixture)
+{
+    // Every page contains at most 7 of the 20 requested, as from a server
+    // whose maximum page size is 7, so the scan lays its pages out on 7.
+    server.script({on_every_request(cap_at(7))});
+
+    scan_report report = run_scan(start_client(), io, scan_with(20, 4));
+
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == server.reference(), boost::test_tools::per_element());
+    BOOST_TEST(report.summary.complete);
+    // Pages at 0, 7, ..., 49: seven of 7 records and one of 1.
+    BOOST_TEST(report.summary.requests == 8);
+    BOOST_TEST(report.summary.pages == 8);
+    BOOST_TEST(server.get().stats().requests == 8u);
+    BOOST_TEST(server.get().stats().faults_by_action.page_size_cap == 8u);
+}
+
+BOOST_FIXTURE_TEST_CASE(page_cap_mid_scan_fills_gap, scan_fixture)
+{
+    // The page at offset 20 comes back with 4 of 10 records. The other 6
+    // are requested at offset 24 and nothing is skipped.
+    server.script({on_offset(20, cap_at(4))});
+
+    scan_report report = run_scan(start_client(), io, scan_with(10, 4));
+
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == server.reference(), boost::test_tools::per_element());
+    BOOST_TEST(report.summary.complete);
+    BOOST_TEST(report.summary.consistent);
+    BOOST_TEST(report.summary.duplicates_dropped == 0);
+    // Five grid pages and the gap.
+    BOOST_TEST(report.summary.requests == 6);
+    BOOST_TEST(server.get().stats().requests == 6u);
+}
+
+BOOST_FIXTURE_TEST_CASE(listing_insert_reported, scan_fixture)
+{
+    // Three repositories appear at the front before the second page. It
+    // then starts 3 records earlier: the 3 repeated records are dropped and
+    // the last 3 of the original 50 fall beyond the total of the first page.
+    server.script({on_request(2, insert_at_front(3))});
+
+    scan_report report = run_scan(start_client(), io, scan_with(10, 1));
+
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == slice(server.reference(), 0, 47), boost::test_tools::per_element());
+    BOOST_TEST(distinct(report.keys) == report.keys.size());
+    BOOST_TEST(report.summary.duplicates_dropped == 3);
+    BOOST_TEST(report.summary.items == 47);
+    BOOST_TEST(!report.summary.consistent);
+    BOOST_TEST(!report.summary.complete);
+    BOOST_TEST(report.summary.total.value_or(-1) == 50);
+    BOOST_TEST(server.get().stats().faults_by_action.mutate == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(listing_delete_reported, scan_fixture)
+{
+    // Three repositories disappear from the front before the second page,
+    // which then starts 3 records later: records 10-12 are never seen and
+    // the listing ends at 47. With on_listing_change = report, the scan
+    // delivers each remaining record once and ends without an error.
+    server.script({on_request(2, remove_from_front(3))});
+
+    scan_report report = run_scan(start_client(), io, scan_with(10, 1));
+
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == concatenated(slice(server.reference(), 0, 10), slice(server.reference(), 13, 50)),
+               boost::test_tools::per_element());
+    BOOST_TEST(distinct(report.keys) == report.keys.size());
+    BOOST_TEST(report.summary.duplicates_dropped == 0);
+    BOOST_TEST(!report.summary.consistent);
+    BOOST_TEST(!report.summary.complete);
+}
+
+BOOST_FIXTURE_TEST_CASE(listing_change_fails_by_policy, scan_fixture)
+{
+    server.script({on_request(2, insert_at_front(3))});
+    auto scan = scan_with(10, 1);
+    scan.on_listing_change = swr::scan_options::on_change::fail;
+
+    scan_report report = run_scan(start_client(), io, scan);
+
+    BOOST_TEST(report.error == swr::errc::inconsistent_listing);
+    BOOST_TEST(report.info.message.rfind("the listing changed during the scan: the page at offset 10 reports a "
+                                         "total of 53, the first page 50",
+                                         0) == 0u,
+               "message: " << report.info.message);
+    BOOST_TEST(contains(report.info.message, "resume with start_offset 10"), report.info.message);
+    BOOST_TEST(report.info.offset.value_or(-1) == 10);
+    BOOST_TEST(report.keys == slice(server.reference(), 0, 10), boost::test_tools::per_element());
+    BOOST_TEST(report.summary.next_offset == 10);
+    BOOST_TEST(!report.summary.consistent);
+    BOOST_TEST(!report.summary.complete);
+    BOOST_TEST(server.get().stats().requests == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(content_range_wrong_start_rejected, scan_fixture)
+{
+    check_content_range_rejected(*this, "5-10/50");
+}
+
+BOOST_FIXTURE_TEST_CASE(content_range_wrong_count_rejected, scan_fixture)
+{
+    check_content_range_rejected(*this, "10-9/50");
+}
+
+BOOST_FIXTURE_TEST_CASE(missing_content_range_uses_total_range, scan_fixture)
+{
+    // No response has Content-Range, but every item still carries total_range.
+    server.script({on_every_request(content_range(std::nullopt))});
+
+    scan_report report = run_scan(start_client(), io, scan_with(10, 4));
+
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == server.reference(), boost::test_tools::per_element());
+    BOOST_TEST(report.summary.total.value_or(-1) == 50);
+    BOOST_TEST(report.summary.complete);
+    BOOST_TEST(report.summary.requests == 5);
+    BOOST_TEST(server.get().stats().requests == 5u);
+    BOOST_TEST(server.get().stats().faults_by_action.content_range == 5u);
+}
+
+BOOST_FIXTURE_TEST_CASE(missing_total_pages_sequentially, empty_listing_fixture)
+{
+    // Pages with neither Content-Range nor total_range: 10, 10 and 5
+    // repositories. The scan pages one after another until the short page.
+    server.script({on_offset(0, page_without_total(0, 10)), on_offset(10, page_without_total(10, 20)),
+                   on_offset(20, page_without_total(20, 25))});
+
+    scan_report report = run_scan(start_client(), io, scan_with(10, 4));
+
+    std::vector<std::string> expected;
+    for (int i = 0; i < 25; ++i)
+        expected.push_back("seq/repo-" + std::to_string(i));
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == expected, boost::test_tools::per_element());
+    BOOST_TEST(!report.summary.total.has_value());
+    BOOST_TEST(report.summary.complete);
+    BOOST_TEST(report.summary.requests == 3);
+    BOOST_TEST(server.get().stats().requests == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(empty_listing_one_request, empty_listing_fixture)
+{
+    server.script({});
+
+    scan_report report = run_scan(start_client(), io, scan_with(10, 4));
+
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys.empty());
+    BOOST_TEST(report.summary.items == 0);
+    BOOST_TEST(report.summary.total.value_or(-1) == 0);
+    BOOST_TEST(report.summary.complete);
+    BOOST_TEST(report.summary.requests == 1);
+    BOOST_TEST(server.get().stats().requests == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(failed_scan_resumes_at_offset, scan_fixture)
+{
+    // The page at offset 30 fails twice, which uses up both attempts. A
+    // second scan from the reported offset, without the fault, delivers the
+    // rest: together the two deliver the listing exactly once.
+    options.retry.max_attempts = 2;
+    swr::fault_rule always_500 = on_offset(30, swr::status_fault{});
+    always_500.times = 0;
+    server.script({always_500});
+    swr::client& client = start_client();
+
+    scan_report first = run_scan(client, io, scan_with(10, 1));
+
+    BOOST_TEST(first.error == swr::errc::server_error);
+    BOOST_TEST(first.info.offset.value_or(-1) == 30);
+    BOOST_TEST(contains(first.info.message, "gave up after 2 attempts"), first.info.message);
+    BOOST_TEST(contains(first.info.message, "resume with start_offset 30"), first.info.message);
+    BOOST_TEST(first.summary.next_offset == 30);
+    BOOST_TEST(first.keys == slice(server.reference(), 0, 30), boost::test_tools::per_element());
+    BOOST_TEST(time->delays_ms() == delays{first_backoff_ms}, boost::test_tools::per_element());
+
+    server.script({});
+    auto resumed = scan_with(10, 1);
+    resumed.start_offset = first.summary.next_offset;
+    io.restart();
+    scan_report second = run_scan(client, io, resumed);
+
+    BOOST_TEST(!second.error, second.what);
+    BOOST_TEST(second.keys == slice(server.reference(), 30, 50), boost::test_tools::per_element());
+    BOOST_TEST(second.summary.complete);
+    BOOST_TEST(concatenated(first.keys, second.keys) == server.reference(), boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(scan_deadline_reports_resume_offset, scan_fixture)
+{
+    // The page at offset 20 never gets its body. The idle timeout (10 s) is
+    // far off, so the scan's own deadline ends the scan.
+    server.script({on_offset(20, swr::stall_after_headers_fault{})});
+    auto scan = scan_with(10, 1);
+    scan.deadline = scaled(300ms);
+
+    scan_report report = run_scan(start_client(), io, scan);
+
+    BOOST_TEST(report.error == swr::errc::timeout);
+    BOOST_TEST(report.info.message.rfind("the scan deadline of " + std::to_string(scan.deadline.count()) +
+                                             " ms passed",
+                                         0) == 0u,
+               "message: " << report.info.message);
+    BOOST_TEST(contains(report.info.message, "resume with start_offset 20"), report.info.message);
+    BOOST_TEST(report.summary.next_offset == 20);
+    BOOST_TEST(report.keys == slice(server.reference(), 0, 20), boost::test_tools::per_element());
+    BOOST_TEST(!report.summary.complete);
+    BOOST_TEST(server.get().stats().requests == 3u);
+    BOOST_TEST(time->delays_ms().empty());
+}
