@@ -104,7 +104,7 @@ boost::asio::awaitable<page> client::fetch_page(const shared_repositories_reques
 {
     if (auto error = validate(request); !error.empty())
         detail::throw_invalid_argument(error);
-    // The upper bound is the server's to enforce (it answers 400), so that a
+    // The upper bound is the server's to enforce (it returns 400), so that a
     // caller can probe a server whose maximum differs from the documented one.
     if (limit < min_page_size)
         detail::throw_invalid_argument("invalid limit " + std::to_string(limit) + ": use 1 or more records per page");

@@ -11,7 +11,7 @@
 
 namespace swr::detail {
 
-/// How a failed attempt may be treated.
+/// Category of a failed attempt, which decides whether it may be retried.
 enum class failure_kind {
     permanent,  ///< Sending again cannot help (4xx, certificates, limits, cancellation).
     transient,  ///< Network failure, timeout, truncated response, 500/502/503/504.
@@ -26,7 +26,7 @@ failure_kind classify_failure(boost::system::error_code ec, int http_status, std
 /// day), which no retry fixes.
 bool is_quota_exhausted(std::string_view message) noexcept;
 
-/// What a client's retry settings say about one failed attempt.
+/// Retry settings of a client that decide about a failed attempt.
 struct retry_settings {
     retry_policy retry;
     backoff_policy backoff;
@@ -46,7 +46,7 @@ struct failed_attempt {
 struct retry_decision {
     bool retry = false;
     std::chrono::milliseconds delay{0};
-    /// Why the request is not retried, for the error message; empty when retried.
+    /// Reason the request is not retried, for the error message. Empty when retried.
     std::string reason;
 };
 

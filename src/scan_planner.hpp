@@ -78,7 +78,7 @@ private:
 
     std::int64_t stride_ = 0;
     std::optional<std::int64_t> total_;
-    // End of the listing as the scan now sees it: the probe's total, lowered
+    // End of the listing as currently known: the probe's total, lowered
     // when a later page reports that the listing shrank.
     std::int64_t end_ = 0;
     std::int64_t next_grid_ = 0;

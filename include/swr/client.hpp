@@ -65,7 +65,7 @@ struct client_options {
     tls_options tls;
     timeout_options timeouts;
 
-    /// Which failures are retried and for how long.
+    /// Retry rules: which failures are retried and for how long.
     retry_policy retry;
 
     /// Delays between retries.

@@ -41,7 +41,7 @@ struct outgoing_request {
     std::string_view header(std::string_view name) const noexcept;
 };
 
-/// What the server answered when it rejected a request's credentials (HTTP 401).
+/// Server response that rejected a request's credentials (HTTP 401).
 struct auth_rejection {
     int http_status = 0;        ///< 401.
     std::string service_code;   ///< e.g. `APIG.0301` or `SVCSTG.SWR.4010000`.

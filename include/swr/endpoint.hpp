@@ -8,7 +8,7 @@
 
 namespace swr {
 
-/// Where a client connects: an HTTPS origin.
+/// HTTPS origin that a client connects to.
 struct endpoint {
     std::string host;           ///< Host name or IP literal, without brackets.
     std::uint16_t port = 443;   ///< TCP port.
@@ -29,7 +29,7 @@ std::string parse_endpoint(std::string_view url, endpoint& out);
 /// string when the region is not in the official SDKs' table.
 std::string region_endpoint_url(std::string_view region);
 
-/// Returns every region name the table knows, in the table's order.
+/// Returns every region name in the table, in the table's order.
 std::vector<std::string_view> known_regions();
 
 }  // namespace swr

@@ -53,7 +53,7 @@ struct scan_options {
     enum class on_change { report, fail } on_listing_change = on_change::report;
 };
 
-/// What a scan did, readable at any time and final once the stream ends.
+/// Counters of a scan, readable at any time and final once the stream ends.
 struct scan_summary {
     std::int64_t pages = 0;      ///< Pages delivered to the caller.
     std::int64_t items = 0;      ///< Items delivered to the caller.
@@ -100,7 +100,7 @@ public:
     boost::asio::awaitable<std::optional<page>> next();
 
     /// Completes with the next page, `std::nullopt` after the last one, or an
-    /// error code. `error()` then holds the details. The completion runs on
+    /// error code. `error()` then returns the details. The completion runs on
     /// the token's associated executor; per-operation cancellation (terminal)
     /// stops the whole scan.
     template <class CompletionToken>

@@ -8,7 +8,7 @@
 
 namespace swr {
 
-/// Which side of the sharing relation to list.
+/// Side of the sharing relation to list.
 enum class center {
     self,        ///< Repositories this account shares with others.
     thirdparty,  ///< Repositories other accounts share with this one.
@@ -20,7 +20,7 @@ enum class order_column { updated_at, name, tag_count, namespace_name, domain_na
 /// Direction of the ordering (`order_type`).
 enum class order_type { asc, desc };
 
-/// How the query parameters travel on the wire.
+/// Wire form of the query parameters.
 enum class query_form {
     /// One `filter=center::self|name::x|limit::100|offset::0` parameter, as
     /// documented for the operation. The default.
@@ -40,7 +40,7 @@ bool parse_order_column(std::string_view text, order_column& value) noexcept;
 bool parse_order_type(std::string_view text, order_type& value) noexcept;
 bool parse_query_form(std::string_view text, query_form& value) noexcept;
 
-/// What to list with `GET /v2/manage/shared-repositories`, without paging.
+/// Filters and ordering of `GET /v2/manage/shared-repositories`, without paging.
 struct shared_repositories_request {
     /// Required side of the sharing relation.
     swr::center center = center::self;

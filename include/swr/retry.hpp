@@ -15,7 +15,7 @@
 
 namespace swr {
 
-/// Which failed requests are sent again, and for how long.
+/// Retry rules: which failed requests are sent again, and for how long.
 struct retry_policy {
     /// Attempts per request, the first included; 1 disables retries. Default: 5.
     std::size_t max_attempts = 5;
@@ -52,7 +52,7 @@ struct retry_budget_options {
     double refund_per_success = 0.1;
 };
 
-/// How the client reacts to throttling (HTTP 429, or SWR's 403 "too many
+/// Reaction of the client to throttling (HTTP 429, or SWR's 403 "too many
 /// requests" codes).
 ///
 /// Every request of the client pauses, and a shared `rate_limiter` also cuts
