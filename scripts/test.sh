@@ -6,6 +6,8 @@
 #   clang    clang++, Release, in build-clang/
 #   asan     g++ with AddressSanitizer and UBSan, in build-asan/
 #   tsan     g++ with ThreadSanitizer, in build-tsan/
+#   fuzz     every libFuzzer target for SWR_FUZZ_SECONDS (default 10) each,
+#            through scripts/fuzz.sh; longer runs: scripts/fuzz.sh 600
 # Arguments after `--` go to ctest, e.g. `scripts/test.sh -- -L unit`.
 # Environment: SWR_JOBS sets the build jobs (default 2, at most 3);
 # SWR_BUILD_DIR replaces the build directory of the mode.
@@ -22,10 +24,15 @@ if [[ $# -gt 0 && "$1" != "--" ]]; then
     shift
 fi
 if [[ $# -gt 0 ]]; then
-    [[ "$1" == "--" ]] || swr_die "unexpected argument '$1'; usage: scripts/test.sh [default|clang|asan|tsan] [-- CTEST_ARGUMENTS...]"
+    [[ "$1" == "--" ]] || swr_die "unexpected argument '$1'; usage: scripts/test.sh [default|clang|asan|tsan|fuzz] [-- CTEST_ARGUMENTS...]"
     shift
 fi
 ctest_arguments=("$@")
+
+if [[ "${mode}" == fuzz ]]; then
+    [[ ${#ctest_arguments[@]} -eq 0 ]] || swr_die "mode fuzz takes no ctest arguments"
+    exec "${SWR_ROOT}/scripts/fuzz.sh" "${SWR_FUZZ_SECONDS:-10}"
+fi
 
 packages=("${SWR_BASE_PACKAGES[@]}")
 cmake_arguments=()
@@ -54,7 +61,7 @@ case "${mode}" in
         timeout_scale=6
         ;;
     *)
-        swr_die "unknown mode '${mode}'; use default, clang, asan or tsan"
+        swr_die "unknown mode '${mode}'; use default, clang, asan, tsan or fuzz"
         ;;
 esac
 cmake_arguments+=(-DSWR_TEST_TIMEOUT_SCALE="${timeout_scale}")

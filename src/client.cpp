@@ -4,6 +4,9 @@
 
 #include <swr/client.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace swr {
 namespace detail {
 namespace {
@@ -76,6 +79,19 @@ void check_options(const client_options& options)
 
 }  // namespace
 
+boost::asio::awaitable<page> fetch_page_or_throw(std::shared_ptr<client_impl> impl, shared_repositories_request request,
+                                                 std::int64_t offset, std::int64_t limit)
+{
+    namespace asio = boost::asio;
+    auto token = asio::as_tuple(asio::use_awaitable);
+    error_info info;
+    auto [ec, result] = co_await asio::async_initiate<decltype(token), fetch_page_signature>(
+        [&](auto handler) { initiate_fetch_page(impl, std::move(handler), request, offset, limit, &info); }, token);
+    if (ec)
+        throw_error(ec, std::move(info));
+    co_return std::move(result);
+}
+
 }  // namespace detail
 
 client::client(executor_type executor, client_options options)
@@ -99,23 +115,12 @@ const swr::endpoint& client::endpoint() const noexcept
     return impl_->endpoint;
 }
 
-boost::asio::awaitable<page> client::fetch_page(const shared_repositories_request& request, std::int64_t offset,
+boost::asio::awaitable<page> client::fetch_page(shared_repositories_request request, std::int64_t offset,
                                                 std::int64_t limit)
 {
-    if (auto error = validate(request); !error.empty())
-        detail::throw_invalid_argument(error);
-    // The upper bound is the server's to enforce (it returns 400), so that a
-    // caller can probe a server whose maximum differs from the documented one.
-    if (limit < min_page_size)
-        detail::throw_invalid_argument("invalid limit " + std::to_string(limit) + ": use 1 or more records per page");
-    if (offset < 0)
-        detail::throw_invalid_argument("invalid offset " + std::to_string(offset) + ": use 0 or more");
-
-    auto impl = impl_;
-    detail::fetch_outcome outcome = co_await impl->fetch(request, offset, limit);
-    if (outcome.ec)
-        throw_error(outcome.ec, std::move(outcome.info));
-    co_return std::move(outcome.page);
+    // Not a coroutine itself: the returned awaitable holds the shared state,
+    // so it may be awaited after this client was moved or destroyed.
+    return detail::fetch_page_or_throw(impl_, std::move(request), offset, limit);
 }
 
 page_stream client::scan(const shared_repositories_request& request, scan_options options)

@@ -118,6 +118,12 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
 
         fetch_outcome outcome = co_await fetch_once(request, offset, limit, hook);
         outcome.attempts = attempt;
+        if (outcome.ec && hook && hook->cancelled()) {
+            // The caller aborted the exchange: not a failure to retry or log.
+            outcome.ec = boost::asio::error::operation_aborted;
+            outcome.info.message = "request cancelled";
+            co_return outcome;
+        }
         if (!outcome.ec) {
             budget.on_success();
             outcome.throttled = throttled_once;

@@ -10,7 +10,9 @@
 #include <swr/request.hpp>
 #include <swr/retry.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -23,7 +25,17 @@ namespace swr {
 
 namespace detail {
 class client_impl;
-}
+
+using fetch_page_signature = void(boost::system::error_code, page);
+
+void initiate_fetch_page(std::shared_ptr<client_impl> impl,
+                         boost::asio::any_completion_handler<fetch_page_signature> handler,
+                         shared_repositories_request request, std::int64_t offset, std::int64_t limit,
+                         error_info* info);
+
+boost::asio::awaitable<page> fetch_page_or_throw(std::shared_ptr<client_impl> impl, shared_repositories_request request,
+                                                 std::int64_t offset, std::int64_t limit);
+}  // namespace detail
 
 /// TLS settings. Peers are always verified: chain, host name, TLS 1.2 or newer.
 struct tls_options {
@@ -129,17 +141,49 @@ public:
     /// The endpoint the client connects to.
     const swr::endpoint& endpoint() const noexcept;
 
-    /// Fetches one page of shared repositories: `limit` items from `offset`.
+    /// Completion signature of `async_fetch_page`: the error, then the page
+    /// (empty on error).
+    using fetch_page_signature = detail::fetch_page_signature;
+
+    /// Starts fetching one page of shared repositories: `limit` items from
+    /// `offset`, retried as the client's policies allow.
     ///
-    /// `limit` must be at least 1 and `offset` at least 0; a limit above the
-    /// server's maximum (1000) is sent as is and rejected by the server.
-    /// Throws `swr::exception` with the HTTP status, service error code,
-    /// request id and offset on failure. Cancellation of the awaiting
-    /// coroutine interrupts waits for a throttling pause or a retry.
-    /// NOTE: an exchange already on the network runs until it completes or
-    /// times out; streams from `scan` abort those too.
-    boost::asio::awaitable<page> fetch_page(const shared_repositories_request& request,
-                                            std::int64_t offset, std::int64_t limit);
+    /// Accepts any completion token: `use_awaitable`, `deferred`,
+    /// `use_future`, a callback, `as_tuple(...)` and so on. The handler runs
+    /// on its associated executor, or the client's when it has none. On
+    /// failure, `info` receives the HTTP status, service error code, request
+    /// id and offset; it must stay valid until the operation completes.
+    /// Invalid arguments (`limit` below 1, `offset` below 0, a bad request)
+    /// complete with `errc::invalid_argument` without any I/O; a limit above
+    /// the server's maximum (1000) is sent as is and rejected by the server.
+    ///
+    /// Cancellation: any cancellation type (terminal, partial, total) emitted
+    /// on the handler's associated slot aborts the operation, including an
+    /// exchange already on the network, and completes it with
+    /// `asio::error::operation_aborted`. A GET has no side effect on the
+    /// server, so nothing is left half done. The operation keeps the client's
+    /// shared state alive; the client object itself may be destroyed.
+    template <boost::asio::completion_token_for<fetch_page_signature> CompletionToken>
+    auto async_fetch_page(const shared_repositories_request& request, std::int64_t offset, std::int64_t limit,
+                          error_info& info, CompletionToken&& token)
+    {
+        return start_fetch_page(request, offset, limit, &info, std::forward<CompletionToken>(token));
+    }
+
+    /// Same as above, without the error details.
+    template <boost::asio::completion_token_for<fetch_page_signature> CompletionToken>
+    auto async_fetch_page(const shared_repositories_request& request, std::int64_t offset, std::int64_t limit,
+                          CompletionToken&& token)
+    {
+        return start_fetch_page(request, offset, limit, nullptr, std::forward<CompletionToken>(token));
+    }
+
+    /// Fetches one page as a coroutine: `async_fetch_page` with
+    /// `use_awaitable`, throwing `swr::exception` with the error details on
+    /// failure. Cancelling the awaiting coroutine aborts the request. The
+    /// request is taken by value, so the coroutine may outlive the argument.
+    boost::asio::awaitable<page> fetch_page(shared_repositories_request request, std::int64_t offset,
+                                            std::int64_t limit);
 
     /// Starts a streaming scan of every shared repository matching `request`.
     ///
@@ -150,6 +194,20 @@ public:
     client_stats stats() const;
 
 private:
+    template <class CompletionToken>
+    auto start_fetch_page(const shared_repositories_request& request, std::int64_t offset, std::int64_t limit,
+                          error_info* info, CompletionToken&& token)
+    {
+        // The initiation keeps the shared state, not `this`, so a deferred
+        // operation may be started after the client was moved or destroyed.
+        return boost::asio::async_initiate<CompletionToken, fetch_page_signature>(
+            [impl = impl_](auto handler, const shared_repositories_request& request, std::int64_t offset,
+                           std::int64_t limit, error_info* info) {
+                detail::initiate_fetch_page(impl, std::move(handler), request, offset, limit, info);
+            },
+            token, request, offset, limit, info);
+    }
+
     std::shared_ptr<detail::client_impl> impl_;
 };
 
