@@ -4,15 +4,22 @@
 # shellcheck disable=SC2034  # the package lists are used by the sourcing scripts
 
 # Packages every build needs on Debian 12. Boost 1.81 is required because the
-# default libboost-dev (1.74) has no Boost.JSON.
+# default libboost-dev (1.74) has no Boost.JSON. pkg-config is for the test
+# that compiles a program with the flags of the installed swr-async.pc.
+# python3 is for cli_tool_test, which reads the CLI's CSV and JSON back with
+# Python's csv and json modules.
 SWR_BASE_PACKAGES=(
-    cmake ninja-build g++ ccache
+    cmake ninja-build g++ ccache pkg-config python3
     libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev libboost-url1.81-dev
     libssl-dev
 )
 
 # Extra packages for clang builds and for the sanitizer runtimes.
 SWR_CLANG_PACKAGES=(clang libclang-rt-14-dev)
+
+# Tools of the benchmark (scripts/bench.sh): wrk is the reference HTTP
+# client, valgrind counts instructions. The bench-smoke test uses wrk too.
+SWR_BENCH_PACKAGES=(wrk valgrind)
 
 SWR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 

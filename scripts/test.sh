@@ -34,7 +34,9 @@ if [[ "${mode}" == fuzz ]]; then
     exec "${SWR_ROOT}/scripts/fuzz.sh" "${SWR_FUZZ_SECONDS:-10}"
 fi
 
-packages=("${SWR_BASE_PACKAGES[@]}")
+# wrk: the bench-smoke test runs the benchmark harness, wrk included. It
+# counts instructions with valgrind only where valgrind is installed.
+packages=("${SWR_BASE_PACKAGES[@]}" wrk)
 cmake_arguments=()
 timeout_scale=1
 case "${mode}" in

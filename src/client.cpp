@@ -134,9 +134,13 @@ client_stats client::stats() const
     return {
         .requests = counters.requests.load(std::memory_order_relaxed),
         .connections_opened = counters.connections_opened.load(std::memory_order_relaxed),
+        .connections_closed = counters.connections_closed.load(std::memory_order_relaxed),
+        .bytes_sent = counters.bytes_sent.load(std::memory_order_relaxed),
         .bytes_received = counters.bytes_received.load(std::memory_order_relaxed),
         .retries = impl_->retries.load(std::memory_order_relaxed),
         .throttled = impl_->throttled.load(std::memory_order_relaxed),
+        .throttle_pauses = impl_->throttle_pauses.load(std::memory_order_relaxed),
+        .latency = counters.latency.snapshot(),
     };
 }
 

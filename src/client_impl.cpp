@@ -15,6 +15,7 @@ transport_settings make_transport_settings(const client_options& options, const 
     settings.max_idle_connections = options.max_idle_connections;
     settings.max_header_bytes = options.max_header_bytes;
     settings.max_body_bytes = options.max_body_bytes;
+    settings.proxy = options.proxy;
     return settings;
 }
 
@@ -67,7 +68,7 @@ client_impl::client_impl(boost::asio::any_io_executor executor, client_options o
     : executor(executor),
       options(std::move(options)),
       endpoint(std::move(endpoint)),
-      log(this->options.log),
+      log(this->options.log, this->options.time ? this->options.time : system_time_source()),
       transport(executor, make_transport_settings(this->options, this->endpoint), log),
       time(this->options.time ? this->options.time : system_time_source()),
       budget(this->options.retry_budget)
@@ -90,11 +91,20 @@ boost::asio::awaitable<boost::system::error_code> client_impl::wait_for_turn(rat
     co_return boost::system::error_code{};
 }
 
-void client_impl::on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter)
+void client_impl::on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter, const fetch_outcome& outcome)
 {
     gate.pause_until(time->now() + pause);
+    throttle_pauses.fetch_add(1, std::memory_order_relaxed);
     if (limiter)
         limiter->on_throttled(pause, options.throttle.decrease_factor, options.throttle.recovery_per_second);
+
+    if (log.enabled(log_level::warning)) {
+        std::string message = "throttling pause: " + describe(outcome) + "; pausing every request of the client for " +
+                              milliseconds_text(pause);
+        if (limiter)
+            message += "; rate limit now " + std::to_string(limiter->rate()) + " requests/s";
+        log.write_repeating(log_level::warning, "throttling", message);
+    }
 }
 
 boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositories_request& request,
@@ -113,11 +123,13 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
             cancelled.info.offset = offset;
             cancelled.info.message = "cancelled while waiting to send";
             cancelled.attempts = attempt - 1;
+            cancelled.renewals = credentials_renewed ? 1 : 0;
             co_return cancelled;
         }
 
         fetch_outcome outcome = co_await fetch_once(request, offset, limit, hook);
         outcome.attempts = attempt;
+        outcome.renewals = credentials_renewed ? 1 : 0;
         if (outcome.ec && hook && hook->cancelled()) {
             // The caller aborted the exchange: not a failure to retry or log.
             outcome.ec = boost::asio::error::operation_aborted;
@@ -163,16 +175,17 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
                 outcome.info.message += "; not retried: " + decision.reason;
             outcome.throttled = throttled_once;
             if (log.enabled(log_level::warning))
-                log.write(log_level::warning, "request failed: " + describe(outcome));
+                log.write_repeating(log_level::warning, "request failure", "request failed: " + describe(outcome));
             co_return outcome;
         }
 
         if (failure.kind == failure_kind::throttled)
-            on_throttled(decision.delay, limiter);
+            on_throttled(decision.delay, limiter, outcome);
         retries.fetch_add(1, std::memory_order_relaxed);
         if (log.enabled(log_level::warning)) {
-            log.write(log_level::warning, "attempt " + std::to_string(attempt) + " failed: " + describe(outcome) +
-                                              "; retrying in " + milliseconds_text(decision.delay));
+            log.write_repeating(log_level::warning, "retry",
+                                "attempt " + std::to_string(attempt) + " failed: " + describe(outcome) +
+                                    "; retrying in " + milliseconds_text(decision.delay));
         }
         if (auto ec = co_await time->sleep(decision.delay)) {
             outcome.ec = ec;
@@ -279,6 +292,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repos
     outcome.server_date = std::move(response.date);
     if (response.ec) {
         outcome.ec = response.ec;
+        outcome.info.http_status = response.info.http_status;  // a proxy's status, or 0
         outcome.info.message = std::move(response.info.message);
     } else if (response.status < 200 || response.status >= 300) {
         read_error_response(response, outcome);

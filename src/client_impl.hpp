@@ -22,6 +22,7 @@ struct fetch_outcome {
     error_info info;
     swr::page page;
     std::size_t attempts = 0;   ///< Attempts made, the first included.
+    std::size_t renewals = 0;   ///< Attempts that re-sent a request with renewed credentials, not retries.
     bool throttled = false;     ///< Whether any attempt was throttled.
     std::string retry_after;    ///< `Retry-After` of the last response.
     std::string server_date;    ///< `Date` of the last response.
@@ -68,13 +69,14 @@ public:
     pause_gate gate;
     std::atomic<std::uint64_t> retries{0};
     std::atomic<std::uint64_t> throttled{0};
+    std::atomic<std::uint64_t> throttle_pauses{0};
 
 private:
     boost::asio::awaitable<fetch_outcome> fetch_once(const shared_repositories_request& request,
                                                      std::int64_t offset, std::int64_t limit,
                                                      const std::shared_ptr<cancel_hook>& hook);
     boost::asio::awaitable<boost::system::error_code> wait_for_turn(rate_limiter* limiter);
-    void on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter);
+    void on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter, const fetch_outcome& outcome);
     boost::asio::awaitable<bool> renew_credentials(const fetch_outcome& outcome);
     void read_error_response(const http_response& response, fetch_outcome& outcome) const;
     void read_page(http_response& response, fetch_outcome& outcome) const;

@@ -30,6 +30,8 @@ public:
         case errc::inconsistent_listing: return "the listing changed or contradicted itself during the scan";
         case errc::timeout: return "operation timed out";
         case errc::cancelled: return "operation cancelled";
+        case errc::proxy_error: return "the HTTP proxy did not open a tunnel";
+        case errc::proxy_auth_required: return "proxy authentication failed (HTTP 407)";
         }
         return "unknown swr error " + std::to_string(value);
     }

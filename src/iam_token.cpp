@@ -261,7 +261,7 @@ iam_token_source::iam_token_source(boost::asio::any_io_executor executor, const 
       time_(options.time ? options.time : system_time_source()),
       transport_(std::move(executor),
                  transport_settings{endpoint_, options.tls, options.timeouts, 2, options.max_header_bytes,
-                                    options.max_body_bytes},
+                                    options.max_body_bytes, options.proxy},
                  log)
 {
 }

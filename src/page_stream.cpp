@@ -13,6 +13,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 namespace swr {
 namespace detail {
 
@@ -73,13 +75,12 @@ scan_state::scan_state(std::shared_ptr<client_impl> client, shared_repositories_
       strand_(asio::make_strand(client_->executor)),
       request_(std::move(request)),
       options_(std::move(options)),
-      planner_(options_.start_offset, options_.page_size, options_.max_in_flight, options_.max_buffered_pages)
+      planner_(options_.start_offset, options_.page_size, options_.max_in_flight, options_.max_buffered_pages),
+      // A shift of the listing by up to the pages held at once is covered.
+      recent_(static_cast<std::size_t>(options_.page_size) * (options_.max_in_flight + options_.max_buffered_pages + 2))
 {
     progress_.next_offset = options_.start_offset;
     summary_ = progress_;
-    // A shift of the listing by up to the pages held at once is covered.
-    recent_capacity_ = static_cast<std::size_t>(options_.page_size) *
-                       (options_.max_in_flight + options_.max_buffered_pages + 2);
 }
 
 void scan_state::next(handler_type handler)
@@ -185,7 +186,8 @@ void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
 {
     in_flight_.erase(slot.offset);
     progress_.requests += static_cast<std::int64_t>(outcome.attempts);
-    progress_.retries += outcome.attempts > 1 ? static_cast<std::int64_t>(outcome.attempts - 1) : 0;
+    std::size_t repeats = outcome.attempts > 1 ? outcome.attempts - 1 : 0;
+    progress_.retries += static_cast<std::int64_t>(repeats - std::min(repeats, outcome.renewals));
     progress_.throttled += outcome.throttled ? 1 : 0;
     progress_.bytes += outcome.page.body_bytes;
 
@@ -243,16 +245,9 @@ void scan_state::drop_recent_duplicates(page& result)
 {
     auto next_kept = result.items.begin();
     for (auto& item : result.items) {
-        std::string key = item.namespace_name + "/" + item.name;
-        if (recent_set_.count(key) != 0) {
+        if (recent_.contains_or_add(item.namespace_name, item.name)) {
             ++progress_.duplicates_dropped;
             continue;
-        }
-        recent_set_.insert(key);
-        recent_keys_.push_back(std::move(key));
-        if (recent_keys_.size() > recent_capacity_) {
-            recent_set_.erase(recent_keys_.front());
-            recent_keys_.pop_front();
         }
         if (&*next_kept != &item)
             *next_kept = std::move(item);

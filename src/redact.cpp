@@ -10,7 +10,8 @@ namespace swr::detail {
 namespace {
 
 // Headers whose values are credentials, in lower case.
-constexpr std::array<std::string_view, 4> secret_headers = {
+constexpr std::array<std::string_view, 5> secret_headers = {
+    "proxy-authorization",
     "authorization",
     "x-auth-token",
     "x-subject-token",
@@ -103,7 +104,7 @@ std::optional<value_span> find_header_value(std::string_view text, std::size_t a
             char quote = text[i++];
             span.begin = i;
             span.end = std::min(text.find(quote, i), text.find_first_of("\r\n", i));
-        } else if (separator == ':' || name == "authorization") {
+        } else if (separator == ':' || name.ends_with("authorization")) {
             span.begin = i;
             span.end = text.find_first_of("\r\n", i);
         } else {
@@ -126,7 +127,7 @@ std::string mask_header_values(std::string_view text)
     while (i < text.size()) {
         char first = to_lower(text[i]);
         std::optional<value_span> span;
-        if (first == 'a' || first == 'x')
+        if (first == 'a' || first == 'x' || first == 'p')
             span = find_header_value(text, i);
         if (!span) {
             result += text[i++];
@@ -138,6 +139,41 @@ std::string mask_header_values(std::string_view text)
             result += redacted_text;
         i = span->end;
     }
+    return result;
+}
+
+bool ends_url(char c) noexcept
+{
+    return is_blank(c) || is_quote(c) || c == '\r' || c == '\n' || c == '<' || c == '>';
+}
+
+// Masks the password of every URL written as `scheme://user:password@host`,
+// such as a proxy URL. The user name stays, and the password ends at the
+// last `@` before the next blank, quote or end of line, so that an
+// unencoded `@` or `/` in the password is masked too.
+std::string mask_url_passwords(std::string_view text)
+{
+    std::string result;
+    result.reserve(text.size());
+    std::size_t copied = 0;
+    for (std::size_t scheme_end = text.find("://"); scheme_end != std::string_view::npos;
+         scheme_end = text.find("://", scheme_end + 3)) {
+        std::size_t start = scheme_end + 3;
+        if (start < copied)
+            continue;
+        std::size_t end = start;
+        while (end < text.size() && !ends_url(text[end]))
+            ++end;
+        std::string_view authority = text.substr(start, end - start);
+        auto at = authority.rfind('@');
+        auto colon = authority.find(':');
+        if (at == std::string_view::npos || colon == std::string_view::npos || colon > at)
+            continue;
+        result.append(text.substr(copied, start + colon + 1 - copied));
+        result += redacted_text;
+        copied = start + at;
+    }
+    result.append(text.substr(copied));
     return result;
 }
 
@@ -158,7 +194,7 @@ void mask_registered_secrets(std::string& text)
 
 std::string redact(std::string_view text)
 {
-    std::string result = mask_header_values(text);
+    std::string result = mask_header_values(mask_url_passwords(text));
     mask_registered_secrets(result);
     return result;
 }

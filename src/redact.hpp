@@ -14,13 +14,15 @@ inline constexpr std::string_view redacted_text = "***";
 inline constexpr std::size_t min_secret_length = 4;
 
 /// Returns `text` with every secret masked: the values of the
-/// `Authorization`, `X-Auth-Token`, `X-Subject-Token` and `X-Security-Token`
-/// headers (names matched case-insensitively, written as `name: value`,
-/// `name=value` or the JSON `"name": "value"`), and every string currently
-/// registered with `secret_registration`.
+/// `Authorization`, `Proxy-Authorization`, `X-Auth-Token`, `X-Subject-Token`
+/// and `X-Security-Token` headers (names matched case-insensitively, written
+/// as `name: value`, `name=value` or the JSON `"name": "value"`), the
+/// password of URLs written as `scheme://user:password@host`, and every
+/// string currently registered with `secret_registration`.
 ///
-/// An `Authorization` value and any value after `name:` may contain spaces,
-/// so they are masked to the end of the line. A value after `name=` ends at
+/// An `Authorization` or `Proxy-Authorization` value and any value after
+/// `name:` may contain spaces, so they are masked to the end of the line. A
+/// URL's password is masked up to the last `@` before the next blank or quote. A value after `name=` ends at
 /// whitespace, `&`, `,`, `;` or a quote. Thread-safe.
 std::string redact(std::string_view text);
 

@@ -60,6 +60,13 @@ failure_kind classify_failure(boost::system::error_code ec, int http_status, std
         bool retryable_status = http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
         return retryable_status ? failure_kind::transient : failure_kind::permanent;
     }
+    // A proxy responds 502, 503 or 504 when it cannot reach the endpoint for
+    // now. Other rejections (403, 407, ...) are its policy, which a retry
+    // does not change.
+    if (ec == errc::proxy_error) {
+        bool retryable_status = http_status == 502 || http_status == 503 || http_status == 504;
+        return retryable_status ? failure_kind::transient : failure_kind::permanent;
+    }
     if (ec.category() == swr::category())
         return failure_kind::permanent;
     return is_transient_network_error(ec) ? failure_kind::transient : failure_kind::permanent;

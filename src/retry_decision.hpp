@@ -14,7 +14,7 @@ namespace swr::detail {
 /// Category of a failed attempt, which decides whether it may be retried.
 enum class failure_kind {
     permanent,  ///< Sending again cannot help (4xx, certificates, limits, cancellation).
-    transient,  ///< Network failure, timeout, truncated response, 500/502/503/504.
+    transient,  ///< Network failure, timeout, truncated response, 500/502/503/504, a proxy's 502/503/504.
     throttled,  ///< 429 or SWR's 403 throttling codes, other than an exhausted quota.
 };
 

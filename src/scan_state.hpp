@@ -2,6 +2,7 @@
 #define SWR_SRC_SCAN_STATE_HPP
 
 #include "client_impl.hpp"
+#include "recent_keys.hpp"
 #include "scan_planner.hpp"
 
 #include <swr/page_stream.hpp>
@@ -11,9 +12,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <chrono>
-#include <deque>
 #include <map>
-#include <unordered_set>
 #include <memory>
 #include <mutex>
 
@@ -71,11 +70,9 @@ private:
     std::optional<handler_type> waiting_;
     std::uint64_t waiting_ticket_ = 0;
 
-    // Keys (namespace/name) of the most recently delivered items, to drop
-    // an item that a shift of the listing brings back on the next pages.
-    std::deque<std::string> recent_keys_;
-    std::unordered_set<std::string> recent_set_;
-    std::size_t recent_capacity_ = 0;
+    // Keys of the most recently delivered items, to drop an item that a
+    // shift of the listing brings back on the next pages.
+    recent_keys recent_;
 
     std::optional<boost::asio::steady_timer> deadline_timer_;
     bool stopped_ = false;

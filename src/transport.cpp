@@ -1,5 +1,6 @@
 #include "transport.hpp"
 #include "errors.hpp"
+#include "proxy_tunnel.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -17,6 +18,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <memory>
 #include <mutex>
 #include <tuple>
 #include <vector>
@@ -34,10 +36,17 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Beast reads at most the free capacity of the buffer (at least 512 bytes)
+// per call, so a small buffer splits a 60 KB page into about 120 reads, each
+// through the TLS and HTTP layers. With 64 KiB one read takes a whole TLS
+// record (16 KiB).
+constexpr std::size_t read_buffer_bytes = 64 * 1024;
+
 struct connection {
     connection(asio::any_io_executor strand, ssl::context& context, std::uint64_t id)
         : stream(std::move(strand), context), id(id)
     {
+        buffer.reserve(read_buffer_bytes);
     }
 
     ssl::stream<beast::tcp_stream> stream;
@@ -48,6 +57,20 @@ struct connection {
     // exchange cannot hit the next one.
     std::uint64_t exchanges = 0;
 };
+
+struct session_free {
+    void operator()(SSL_SESSION* session) const { SSL_SESSION_free(session); }
+};
+using session_ptr = std::unique_ptr<SSL_SESSION, session_free>;
+
+// Slot of the SSL_CTX extra data that points to the transport owning the
+// context. Asio keeps its verify callback in the context's app data slot, so
+// that one is taken.
+int transport_data_index()
+{
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
 
 struct exchange_result {
     http_response response;
@@ -101,10 +124,13 @@ public:
           settings_(std::move(settings)),
           log_(log),
           context_(ssl::context::tls_client),
-          server_name_(settings_.tls.server_name.empty() ? settings_.endpoint.host : settings_.tls.server_name)
+          server_name_(settings_.tls.server_name.empty() ? settings_.endpoint.host : settings_.tls.server_name),
+          proxy_(make_proxy_route(settings_.proxy, settings_.endpoint, log_))
     {
         configure_tls();
     }
+
+    ~impl();
 
     asio::awaitable<http_response> send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook);
 
@@ -112,8 +138,11 @@ public:
 
 private:
     void configure_tls();
+    static int on_new_session(SSL* ssl, SSL_SESSION* session);
+    void offer_session(SSL* ssl);
     std::shared_ptr<connection> take_idle();
     void give_back(std::shared_ptr<connection> conn);
+    void on_closed(const connection& conn, std::string_view reason);
     asio::awaitable<exchange_result> exchange(std::shared_ptr<connection> conn, const outgoing_request& request,
                                               std::shared_ptr<cancel_hook> hook);
     asio::awaitable<bool> open(connection& conn, http_response& response);
@@ -128,8 +157,11 @@ private:
     logger log_;
     ssl::context context_;
     std::string server_name_;
+    std::optional<proxy_route> proxy_;  // set when connections tunnel through a proxy
 
     std::mutex mutex_;
+    std::mutex session_mutex_;
+    session_ptr session_;  // latest TLS session the server issued, offered to new connections
     std::vector<std::shared_ptr<connection>> idle_;
     std::atomic<std::uint64_t> next_connection_id_{1};
 };
@@ -137,6 +169,18 @@ private:
 void transport::impl::configure_tls()
 {
     SSL_CTX_set_min_proto_version(context_.native_handle(), TLS1_2_VERSION);
+
+    // Session resumption: the transport keeps the latest session the server
+    // issued and offers it on every new connection, whose handshake then
+    // skips the certificate and its verification. Every connection of a
+    // transport goes to the same server name and carries the same
+    // credentials, so reusing one session for several connections (which
+    // RFC 8446 discourages because it links them) reveals nothing new.
+    // OpenSSL's internal cache is for servers; only the callback stores.
+    SSL_CTX_set_session_cache_mode(context_.native_handle(),
+                                   SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_set_ex_data(context_.native_handle(), transport_data_index(), this);
+    SSL_CTX_sess_set_new_cb(context_.native_handle(), &impl::on_new_session);
     context_.set_verify_mode(ssl::verify_peer);
 
     error_code ec;
@@ -154,6 +198,44 @@ void transport::impl::configure_tls()
                                                         "': " + ec.message() + "; check the path and that it "
                                                                                "holds PEM certificates");
     }
+}
+
+transport::impl::~impl()
+{
+    for (const auto& conn : idle_)
+        on_closed(*conn, "client destroyed");
+}
+
+void transport::impl::on_closed(const connection& conn, std::string_view reason)
+{
+    counters.connections_closed.fetch_add(1, std::memory_order_relaxed);
+    if (log_.enabled(log_level::debug)) {
+        log_.write_repeating(log_level::debug, "connection closed",
+                             "connection " + std::to_string(conn.id) + " closed after " +
+                                 std::to_string(conn.exchanges) + " requests: " + std::string(reason));
+    }
+}
+
+int transport::impl::on_new_session(SSL* ssl, SSL_SESSION* session)
+{
+    // A copy, because OpenSSL marks the connection's own session as not
+    // resumable when that connection is dropped without a TLS shutdown.
+    session_ptr copy(SSL_SESSION_dup(session));
+    if (!copy)
+        return 0;
+    auto* self = static_cast<impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), transport_data_index()));
+    if (!self)
+        return 0;
+    std::lock_guard lock(self->session_mutex_);
+    self->session_ = std::move(copy);
+    return 0;  // OpenSSL keeps and later frees `session`
+}
+
+void transport::impl::offer_session(SSL* ssl)
+{
+    std::lock_guard lock(session_mutex_);
+    if (session_ && SSL_SESSION_is_resumable(session_.get()) == 1)
+        SSL_set_session(ssl, session_.get());
 }
 
 std::shared_ptr<connection> transport::impl::take_idle()
@@ -175,8 +257,7 @@ void transport::impl::give_back(std::shared_ptr<connection> conn)
             return;
         }
     }
-    if (log_.enabled(log_level::debug))
-        log_.write(log_level::debug, "connection " + std::to_string(conn->id) + " closed: idle pool is full");
+    on_closed(*conn, "idle pool is full");
 }
 
 asio::awaitable<http_response> transport::impl::send(const outgoing_request& request,
@@ -194,18 +275,24 @@ asio::awaitable<http_response> transport::impl::send(const outgoing_request& req
         // The exchange runs on the connection's strand, where its timers fire
         // too. It gets no cancellation slot: `hook` cancels it instead.
         auto strand = conn->stream.get_executor();
+        std::shared_ptr<connection> used = conn;
         exchange_result result = co_await asio::co_spawn(
             strand, exchange(std::move(conn), request, hook),
             asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
 
+        if (result.reusable) {
+            give_back(std::move(result.reusable));
+        } else if (used->open) {
+            on_closed(*used, result.stale && reused ? "closed by the server while idle"
+                             : result.response.ec   ? result.response.info.message
+                                                    : "the server sent Connection: close");
+        }
         if (result.stale && reused) {
             if (log_.enabled(log_level::debug))
                 log_.write(log_level::debug, "reused connection was closed by the server; sending again on a "
                                              "new connection");
             continue;
         }
-        if (result.reusable)
-            give_back(std::move(result.reusable));
         co_return std::move(result.response);
     }
 }
@@ -213,7 +300,9 @@ asio::awaitable<http_response> transport::impl::send(const outgoing_request& req
 asio::awaitable<bool> transport::impl::connect(connection& conn, http_response& response)
 {
     auto& socket = beast::get_lowest_layer(conn.stream);
-    const auto& endpoint = settings_.endpoint;
+    // Through a proxy, TCP goes to the proxy, and the proxy to the endpoint.
+    const auto& endpoint = proxy_ ? proxy_->server.address : settings_.endpoint;
+    const std::string peer = proxy_ ? "proxy " + proxy_->server.url() : endpoint.url();
     socket.expires_after(settings_.timeouts.connect);
 
     error_code ec;
@@ -233,14 +322,15 @@ asio::awaitable<bool> transport::impl::connect(connection& conn, http_response& 
 
     if (ec == beast::error::timeout) {
         set_failure(response, errc::timeout,
-                    "connecting to " + endpoint.url() + " timed out after " +
-                        milliseconds_text(settings_.timeouts.connect));
+                    "connecting to " + peer + " timed out after " + milliseconds_text(settings_.timeouts.connect));
         co_return false;
     }
     if (ec) {
-        set_failure(response, ec, "cannot connect to " + endpoint.url() + ": " + ec.message());
+        set_failure(response, ec, "cannot connect to " + peer + ": " + ec.message());
         co_return false;
     }
+    if (proxy_)
+        co_return co_await open_tunnel(socket, *proxy_, settings_.endpoint, settings_.timeouts.connect, response);
     co_return true;
 }
 
@@ -253,6 +343,7 @@ asio::awaitable<bool> transport::impl::open(connection& conn, http_response& res
     if (!is_ip_literal(server_name_))
         SSL_set_tlsext_host_name(conn.stream.native_handle(), server_name_.c_str());
     conn.stream.set_verify_callback(ssl::host_name_verification(server_name_));
+    offer_session(conn.stream.native_handle());
 
     beast::get_lowest_layer(conn.stream).expires_after(settings_.timeouts.handshake);
     auto [ec] = co_await conn.stream.async_handshake(ssl::stream_base::client, use_tuple);
@@ -269,10 +360,13 @@ asio::awaitable<bool> transport::impl::open(connection& conn, http_response& res
 
     conn.open = true;
     counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
+    if (SSL_session_reused(conn.stream.native_handle()) == 1)
+        counters.connections_resumed.fetch_add(1, std::memory_order_relaxed);
     if (log_.enabled(log_level::debug)) {
+        std::string via = proxy_ ? " through proxy " + proxy_->server.url() : "";
         log_.write(log_level::debug, "connection " + std::to_string(conn.id) + " opened to " +
-                                         settings_.endpoint.url() + " (" + SSL_get_version(conn.stream.native_handle()) +
-                                         ")");
+                                         settings_.endpoint.url() + via + " (" +
+                                         SSL_get_version(conn.stream.native_handle()) + ")");
     }
     co_return true;
 }
@@ -361,7 +455,9 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         socket.expires_at(deadline);
         counters.requests.fetch_add(1, std::memory_order_relaxed);
 
+        auto sent_at = std::chrono::steady_clock::now();
         auto [write_ec, written] = co_await http::async_write(conn->stream, message, use_tuple);
+        counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
         http::response_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
         parser.body_limit(settings_.max_body_bytes);
@@ -397,6 +493,8 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         }
 
         read_response(parser, response);
+        counters.latency.record(std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - sent_at));
         socket.expires_never();
         if (parser.get().keep_alive())
             result.reusable = std::move(conn);

@@ -1,6 +1,7 @@
 #ifndef SWR_SRC_TRANSPORT_HPP
 #define SWR_SRC_TRANSPORT_HPP
 
+#include "latency_recorder.hpp"
 #include "logger.hpp"
 
 #include <swr/client.hpp>
@@ -28,10 +29,15 @@ struct transport_settings {
     std::size_t max_idle_connections = 16;
     std::size_t max_header_bytes = 64 * 1024;
     std::size_t max_body_bytes = 64 * 1024 * 1024;
+
+    /// Proxy settings, resolved against `endpoint` (and the environment, if
+    /// asked) by the transport's constructor.
+    proxy_options proxy;
 };
 
 /// Outcome of one HTTP exchange. `ec` is set when no complete response
-/// arrived; `info.message` then describes the failure.
+/// arrived; `info.message` then describes the failure, and when a proxy
+/// rejected the tunnel, `info.http_status` is the proxy's status.
 struct http_response {
     boost::system::error_code ec;
     error_info info;
@@ -48,7 +54,11 @@ struct http_response {
 struct transport_counters {
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> connections_opened{0};
+    std::atomic<std::uint64_t> connections_resumed{0};  ///< Of those opened, with a resumed TLS session.
+    std::atomic<std::uint64_t> connections_closed{0};
+    std::atomic<std::uint64_t> bytes_sent{0};
     std::atomic<std::uint64_t> bytes_received{0};
+    latency_recorder latency;
 };
 
 /// Cancels one logical request's network exchange from any thread.

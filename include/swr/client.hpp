@@ -5,6 +5,7 @@
 #include <swr/endpoint.hpp>
 #include <swr/error.hpp>
 #include <swr/log.hpp>
+#include <swr/metrics.hpp>
 #include <swr/page.hpp>
 #include <swr/page_stream.hpp>
 #include <swr/request.hpp>
@@ -19,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace swr {
@@ -48,7 +50,8 @@ struct tls_options {
 
 /// Deadlines of one request. Each must be positive.
 struct timeout_options {
-    /// Resolving and opening the TCP connection. Default: 10 s.
+    /// Resolving and opening the TCP connection and, through a proxy, the
+    /// proxy's response to CONNECT. Default: 10 s.
     std::chrono::milliseconds connect{std::chrono::seconds(10)};
 
     /// The TLS handshake. Default: 10 s.
@@ -60,6 +63,52 @@ struct timeout_options {
     /// Longest wait for the next bytes of a response, so a stalled server
     /// is detected before `request` runs out. Default: 10 s.
     std::chrono::milliseconds idle{std::chrono::seconds(10)};
+};
+
+/// Settings of an HTTP proxy for HTTPS connections.
+///
+/// Through a proxy, each new connection first sends `CONNECT host:port` to
+/// the proxy over plain TCP, and then runs the TLS handshake with the
+/// endpoint inside the tunnel. SNI and certificate checks therefore apply to
+/// the endpoint (or `tls_options::server_name`), never to the proxy, and the
+/// proxy receives only the host name and port. Only `http://` proxies with
+/// Basic authentication are supported. The connect timeout covers the TCP
+/// connect to the proxy and its response to CONNECT.
+struct proxy_options {
+    /// Proxy URL, `http://[user[:password]@]host[:port]`. Without a scheme,
+    /// `http://` is assumed, and without a port, 80. The user name and
+    /// password are percent-decoded. Empty (default): no explicit proxy.
+    std::string url;
+
+    /// User name for Basic proxy authentication. When not empty, it replaces
+    /// the user name in the URL. It must not contain `:`.
+    std::string username;
+
+    /// Password for Basic proxy authentication. When not empty, it replaces
+    /// the password in the URL. A secret: masked in every log line and error
+    /// message, like a password in the URL.
+    std::string password;
+
+    /// Hosts reached without the proxy, in the `NO_PROXY` syntax: a list of
+    /// entries separated by commas or spaces. `*` matches every host. A host
+    /// name such as `example.com` or `.example.com` matches that host and its
+    /// subdomains; `*.example.com` is read as `.example.com`. An IP address
+    /// matches itself, and `10.0.0.0/8` or `fd00::/8` a range of addresses; no
+    /// name is resolved for this. `host:port` or `[::1]:port` matches that
+    /// port only. Names are compared without case. Unset: `no_proxy` or
+    /// `NO_PROXY` when `use_environment` is true, else none. An empty string
+    /// sends every host through the proxy, whatever the environment contains.
+    std::optional<std::string> no_proxy;
+
+    /// Whether to read the process environment: `https_proxy`, then
+    /// `HTTPS_PROXY`, when `url` is empty, and `no_proxy`, then `NO_PROXY`,
+    /// when `no_proxy` is unset. Empty variables count as unset, and
+    /// `ALL_PROXY` and `http_proxy` are not read. Default: false, so that a
+    /// library does not change where it connects because of variables set
+    /// for other programs. Set it to true to honour the variables as curl
+    /// does, which `swr-shared-repos` does. The variables are read once, by
+    /// the constructor of the client or IAM provider.
+    bool use_environment = false;
 };
 
 /// Settings of a client, checked once by the constructor before any I/O.
@@ -76,6 +125,10 @@ struct client_options {
 
     tls_options tls;
     timeout_options timeouts;
+
+    /// HTTP proxy for the connections to the endpoint. Default: none, and
+    /// the environment is not read.
+    proxy_options proxy;
 
     /// Retry rules: which failures are retried and for how long.
     retry_policy retry;
@@ -108,13 +161,22 @@ struct client_options {
     log_options log;
 };
 
-/// Statistics of a client since it was created.
+/// Metrics of a client since it was created, as a snapshot.
+///
+/// `client::stats()` may be called at any time, from any thread, also while
+/// scans run; each counter is read atomically, but the counters are not read
+/// at one instant, so e.g. `retries` may already count an attempt that
+/// `requests` does not yet.
 struct client_stats {
-    std::uint64_t requests = 0;             ///< Requests sent.
+    std::uint64_t requests = 0;             ///< Requests sent, retries included.
     std::uint64_t connections_opened = 0;   ///< TLS connections established.
+    std::uint64_t connections_closed = 0;   ///< Connections closed, for any reason.
+    std::uint64_t bytes_sent = 0;           ///< Request bytes written (headers and body).
     std::uint64_t bytes_received = 0;       ///< Response body bytes received.
     std::uint64_t retries = 0;              ///< Attempts after the first, over all requests.
     std::uint64_t throttled = 0;            ///< Throttled responses (429, SWR's 403 throttling codes).
+    std::uint64_t throttle_pauses = 0;      ///< Pauses of every request that throttled responses caused.
+    latency_histogram latency;              ///< Latency of each complete exchange.
 };
 
 /// A client of the SWR API bound to the caller's executor.
@@ -191,6 +253,7 @@ public:
     /// `swr::exception` (`errc::invalid_argument`) for bad requests or options.
     page_stream scan(const shared_repositories_request& request, scan_options options = {});
 
+    /// Returns the client's metrics so far; see `client_stats`.
     client_stats stats() const;
 
 private:

@@ -32,6 +32,8 @@ enum class errc {
     inconsistent_listing,  ///< The listing changed or contradicted itself during a scan.
     timeout,               ///< A connect, handshake or request deadline expired.
     cancelled,             ///< The scan was cancelled or its stream destroyed.
+    proxy_error,           ///< The HTTP proxy rejected CONNECT with a status other than 407, or sent an invalid response.
+    proxy_auth_required,   ///< The HTTP proxy answered 407: credentials missing, rejected, or not Basic.
 };
 
 /// Returns the error category of `swr::errc`.
@@ -50,7 +52,9 @@ std::ostream& operator<<(std::ostream& out, errc value);
 /// Holds only what the server sent back and what the library observed; it
 /// never contains a token, key, password or Authorization header.
 struct error_info {
-    /// HTTP status of the response, or 0 when no response arrived.
+    /// HTTP status of the response, or 0 when no response arrived. With
+    /// `errc::proxy_error` and `errc::proxy_auth_required`, the status of the
+    /// proxy's response to CONNECT.
     int http_status = 0;
 
     /// SWR or API gateway error code, e.g. `SVCSTG.SWR.4000014` or `APIG.0308`.

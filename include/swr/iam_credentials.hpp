@@ -50,6 +50,10 @@ struct iam_password_options {
     /// Deadlines of one token request.
     timeout_options timeouts;
 
+    /// HTTP proxy of the connection to IAM, with the same rules as
+    /// `client_options::proxy`. Default: none, and the environment is not read.
+    proxy_options proxy;
+
     /// A token is replaced once it expires within this margin, and requests
     /// keep using it while the replacement is fetched. Default: 10 minutes.
     /// Must not be negative; 0 replaces a token only once it has expired.

@@ -1,6 +1,7 @@
 #ifndef SWR_LOG_HPP
 #define SWR_LOG_HPP
 
+#include <cstddef>
 #include <functional>
 #include <string_view>
 
@@ -26,6 +27,12 @@ struct log_options {
 
     /// Receives each message (one line, no trailing newline).
     std::function<void(log_level, std::string_view)> sink;
+
+    /// Messages of one kind (retries, throttling pauses, connections
+    /// closed, failed requests) written per second at most; the ones over
+    /// the limit are counted, and the count is appended to the next message
+    /// of that kind that is written. 0: no limit. Default: 10.
+    std::size_t repeat_limit = 10;
 };
 
 }  // namespace swr

@@ -58,7 +58,7 @@ struct scan_summary {
     std::int64_t pages = 0;      ///< Pages delivered to the caller.
     std::int64_t items = 0;      ///< Items delivered to the caller.
     std::int64_t requests = 0;   ///< Attempts completed (successful or not), retries included.
-    std::int64_t retries = 0;    ///< Attempts after the first of each page.
+    std::int64_t retries = 0;    ///< Attempts after the first of each page, except re-sends with renewed credentials.
     std::int64_t throttled = 0;  ///< Pages that met throttling at least once.
     std::uint64_t bytes = 0;     ///< Response body bytes received.
     std::chrono::nanoseconds elapsed{};  ///< From the first request to the end.

@@ -1,10 +1,14 @@
 // swr-shared-repos: lists shared SWR repositories and streams them to standard
-// output. Option parsing, formatting and the summary text live in the
+// output or to the --output file. Option parsing, formatting and the summary text live in the
 // swr_cli_core library, and this file does the I/O on one io_context.
 
+#include "credentials.hpp"
 #include "format.hpp"
+#include "listing_output.hpp"
 #include "options.hpp"
+#include "proxy.hpp"
 #include "report.hpp"
+#include "status_output.hpp"
 
 #include <swr/client.hpp>
 #include <swr/credentials.hpp>
@@ -12,9 +16,13 @@
 #include <swr/page_stream.hpp>
 #include <swr/rate_limiter.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -41,107 +49,6 @@ namespace asio = boost::asio;
 namespace cli = swr::cli;
 
 constexpr std::string_view program_name = "swr-shared-repos";
-constexpr std::string_view token_variable = "SWR_AUTH_TOKEN";
-
-// Writes to standard error, and keeps a progress line at the bottom when
-// progress is enabled. Everything runs on the main thread.
-class status_output {
-public:
-    explicit status_output(bool show_progress) : show_progress_(show_progress) {}
-
-    bool shows_progress() const noexcept { return show_progress_; }
-
-    // Redraws the progress line in place.
-    void show_progress(const std::string& text)
-    {
-        if (!show_progress_)
-            return;
-        std::string line = "\r" + text;
-        if (text.size() < shown_width_)
-            line.append(shown_width_ - text.size(), ' ');
-        shown_width_ = text.size();
-        write(line);
-    }
-
-    // Writes one full line, first clearing the progress line if any.
-    void print_line(std::string_view text)
-    {
-        clear_progress();
-        std::string line(program_name);
-        line += ": ";
-        line += text;
-        line += '\n';
-        write(line);
-    }
-
-    void clear_progress()
-    {
-        if (shown_width_ == 0)
-            return;
-        std::string blank = "\r";
-        blank.append(shown_width_, ' ');
-        blank += '\r';
-        write(blank);
-        shown_width_ = 0;
-    }
-
-private:
-    static void write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stderr); }
-
-    bool show_progress_;
-    std::size_t shown_width_ = 0;
-};
-
-// Writes the formatted listing to standard output, one flush per page.
-class listing_output {
-public:
-    // Returns false and remembers errno when standard output cannot be written.
-    bool write(std::string& text)
-    {
-        if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size())
-            error_ = errno;
-        if (error_ == 0 && std::fflush(stdout) != 0)
-            error_ = errno;
-        text.clear();
-        return error_ == 0;
-    }
-
-    int error() const noexcept { return error_; }
-
-private:
-    int error_ = 0;
-};
-
-// Returns the credentials: the token file named by --token-file, else the
-// token in SWR_AUTH_TOKEN. On failure returns null and sets `error` to a
-// message that never contains the token.
-std::shared_ptr<swr::credentials_provider> make_credentials(const cli::options& options, std::string& error)
-{
-    try {
-        if (!options.token_file.empty()) {
-            // The library would read a directory as an empty file; name the real problem.
-            std::error_code ignored;
-            if (std::filesystem::is_directory(options.token_file, ignored)) {
-                error = "--token-file '" + options.token_file + "' is a directory; name the file containing the token";
-                return nullptr;
-            }
-
-            // The provider reads the file again after a 401, so a process that
-            // rewrites the file can renew the token during a long scan.
-            return swr::make_token_credentials_from_file(options.token_file);
-        }
-
-        const char* variable = std::getenv(std::string(token_variable).c_str());
-        if (variable == nullptr || *variable == '\0') {
-            error = "no token: set " + std::string(token_variable) + " or pass --token-file FILE";
-            return nullptr;
-        }
-        return swr::make_token_credentials(variable);
-    } catch (const swr::exception& e) {
-        error = e.info().message;
-        return nullptr;
-    }
-}
 
 // Returns an error message when the CA file cannot be opened, so that a
 // typo is reported as a usage error before any connection is attempted.
@@ -158,28 +65,50 @@ std::string check_ca_file(const std::string& path)
     return {};
 }
 
-// State shared by the scan coroutine, the signal handler and main.
+// State shared by the scan coroutines, the signal handler and main.
 struct scan_run {
+    scan_run(const cli::options& options, swr::page_stream stream, cli::status_output& status,
+             cli::listing_output& output)
+        : options(options), stream(std::move(stream)), status(status), formatter(cli::make_formatter(options.format)),
+          output(output)
+    {
+    }
+
     const cli::options& options;
     swr::page_stream stream;
-    status_output& status;
+    cli::status_output& status;
     std::unique_ptr<cli::formatter> formatter;
-    listing_output output;
-    bool interrupted = false;
+    cli::listing_output& output;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+    /// Pages the scan will deliver, known once the first page arrived.
+    std::optional<std::int64_t> total_pages;
+
+    /// SIGINT or SIGTERM once one arrived, else 0.
+    int signal_number = 0;
+
+    /// Whether the closing part of the listing was written.
     bool finished = false;
+
+    /// Whether write_listing returned, so the progress line stops.
+    bool ended = false;
 };
+
+// Writes `buffer` to the listing output and empties it. Returns false after
+// a write error.
+bool write_buffer(scan_run& run, std::string& buffer)
+{
+    bool written = run.output.write(buffer);
+    buffer.clear();
+    return written;
+}
 
 // Pulls every page from the stream and writes it out as soon as it arrives.
 asio::awaitable<void> write_listing(scan_run& run)
 {
-    using clock = std::chrono::steady_clock;
-    const auto started = clock::now();
-    auto last_redraw = clock::time_point{};
-    std::optional<std::int64_t> total_pages;
     std::string buffer;
-
     run.formatter->begin(buffer);
-    if (!run.output.write(buffer))
+    if (!write_buffer(run, buffer))
         co_return;
 
     for (;;) {
@@ -188,57 +117,86 @@ asio::awaitable<void> write_listing(scan_run& run)
             break;
 
         run.formatter->write_page(page->items, buffer);
-        if (!run.output.write(buffer)) {
+        if (!write_buffer(run, buffer)) {
             run.stream.cancel();
             co_return;
         }
 
         // The first page reports the total and reveals the page size the server uses.
         swr::scan_summary so_far = run.stream.summary();
-        if (!total_pages && so_far.total) {
+        if (!run.total_pages && so_far.total) {
             auto received = static_cast<std::int64_t>(page->items.size());
             bool short_page = received > 0 && received < page->limit && page->offset + received < *so_far.total;
-            total_pages = cli::expected_pages(so_far.total, run.options.start_offset,
-                                              short_page ? received : page->limit);
-        }
-
-        auto now = clock::now();
-        if (run.status.shows_progress() && now - last_redraw >= std::chrono::milliseconds(100)) {
-            cli::progress progress;
-            progress.pages = so_far.pages;
-            progress.total_pages = total_pages;
-            progress.items = so_far.items;
-            if (so_far.total)
-                progress.total_items = std::max<std::int64_t>(0, *so_far.total - run.options.start_offset);
-            progress.elapsed = now - started;
-            run.status.show_progress(cli::format_progress(progress));
-            last_redraw = now;
+            run.total_pages = cli::expected_pages(so_far.total, run.options.start_offset,
+                                                  short_page ? received : page->limit);
         }
     }
 
     run.formatter->finish(buffer);
-    if (run.output.write(buffer))
+    if (write_buffer(run, buffer))
         run.finished = true;
+}
+
+// Returns the progress line for the scan so far, fitted to the terminal.
+std::string render_progress(const scan_run& run)
+{
+    swr::scan_summary so_far = run.stream.summary();
+    cli::progress progress;
+    progress.pages = so_far.pages;
+    progress.total_pages = run.total_pages;
+    progress.items = so_far.items;
+    if (so_far.total)
+        progress.total_items = std::max<std::int64_t>(0, *so_far.total - run.options.start_offset);
+    progress.requests = so_far.requests;
+    progress.elapsed = std::chrono::steady_clock::now() - run.started;
+
+    // Without a terminal (--progress always into a file), COLUMNS or 80.
+    std::size_t fallback_width = 80;
+    if (const char* columns = std::getenv("COLUMNS"); columns != nullptr && std::atoi(columns) > 0)
+        fallback_width = static_cast<std::size_t>(std::atoi(columns));
+    return cli::format_progress(progress, cli::terminal_width(STDERR_FILENO, fallback_width));
+}
+
+// Redraws the progress line 10 times a second until `timer` is cancelled,
+// so the rate and the ETA move on while a slow page is awaited.
+asio::awaitable<void> show_progress(scan_run& run, asio::steady_timer& timer)
+{
+    for (;;) {
+        run.status.show_progress(render_progress(run));
+        timer.expires_after(std::chrono::milliseconds(100));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec || run.ended)
+            co_return;
+    }
+}
+
+// Returns the library's log settings: `--log-level`, written to standard error.
+swr::log_options make_log_options(const cli::options& options, cli::status_output& status)
+{
+    swr::log_options settings;
+    settings.level = options.log;
+    settings.sink = [&status](swr::log_level level, std::string_view message) {
+        status.print_line(std::string(swr::to_string(level)) + ": " + std::string(message));
+    };
+    return settings;
 }
 
 swr::client_options make_client_options(const cli::options& options,
                                         std::shared_ptr<swr::credentials_provider> credentials,
-                                        status_output& status)
+                                        cli::status_output& status)
 {
     swr::client_options settings;
     settings.endpoint = options.endpoint;
     settings.region = options.region;
     settings.credentials = std::move(credentials);
     settings.tls.ca_file = options.ca_file;
+    settings.proxy = cli::make_proxy_options(options);
     settings.timeouts.connect = options.connect_timeout;
     settings.timeouts.handshake = options.connect_timeout;
     settings.timeouts.request = options.request_timeout;
     settings.retry.max_attempts = options.max_attempts;
     settings.max_idle_connections = options.concurrency;
-    settings.log.level = options.log;
-    settings.log.sink = [&status](swr::log_level level, std::string_view message) {
-        status.print_line(std::string(swr::to_string(level)) + ": " + std::string(message));
-    };
+    settings.log = make_log_options(options, status);
     return settings;
 }
 
@@ -253,19 +211,79 @@ swr::scan_options make_scan_options(const cli::options& options)
     return settings;
 }
 
-// Runs the scan to the end and returns the exit status.
-int run_scan(const cli::options& options, std::shared_ptr<swr::credentials_provider> credentials)
+// Returns the exit status for the end of a scan stopped by `signal_number`.
+int signal_exit_status(int signal_number)
 {
-    // A progress line redrawn with '\r' would garble listing rows written to
-    // the same terminal, so it is shown only when standard output goes elsewhere.
-    status_output status(::isatty(STDERR_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 0);
+    return signal_number == SIGTERM ? cli::exit_terminated : cli::exit_interrupted;
+}
+
+// Decides the exit status of a scan that ended, and reports its error.
+int decide_exit_status(scan_run& run, const std::exception_ptr& failure)
+{
+    const bool stopped_by_signal = run.signal_number != 0;
+    if (failure) {
+        int exit_status = cli::exit_scan_failed;
+        try {
+            std::rethrow_exception(failure);
+        } catch (const swr::exception& e) {
+            exit_status = cli::exit_status_for(e.code(), stopped_by_signal);
+            if (exit_status != cli::exit_interrupted)
+                run.status.print_line("error: " + std::string(e.what()));
+        } catch (const boost::system::system_error& e) {
+            exit_status = cli::exit_status_for(e.code(), stopped_by_signal);
+            if (exit_status != cli::exit_interrupted)
+                run.status.print_line("error: " + std::string(e.what()));
+        } catch (const std::exception& e) {
+            run.status.print_line("error: " + std::string(e.what()));
+        }
+        return exit_status == cli::exit_interrupted ? signal_exit_status(run.signal_number) : exit_status;
+    }
+    if (!run.output.error().empty()) {
+        run.status.print_line("error: " + run.output.error());
+        return cli::exit_scan_failed;
+    }
+    if (stopped_by_signal && !run.finished)
+        return signal_exit_status(run.signal_number);
+    return cli::exit_status_for(run.stream.summary());
+}
+
+// Renames a complete listing into place, or keeps an incomplete one as
+// FILE.partial, and returns the final exit status.
+int settle_output(scan_run& run, int exit_status, std::int64_t records)
+{
+    if (exit_status == cli::exit_success) {
+        std::string error = run.output.commit();
+        if (error.empty())
+            return exit_status;
+        run.status.print_line("error: " + error);
+        exit_status = cli::exit_scan_failed;
+    }
+    if (std::string note = run.output.abandon(records); !note.empty())
+        run.status.print_line(note);
+    return exit_status;
+}
+
+// Runs the scan to the end, writing the listing to `output`, and returns the
+// exit status.
+int run_scan(const cli::options& options, const cli::credential_plan& plan, cli::listing_output& output)
+{
+    const bool listing_on_terminal = !output.is_file() && ::isatty(STDOUT_FILENO) == 1;
+    cli::status_output status(stderr, program_name,
+                              cli::should_show_progress(options.progress, options.quiet,
+                                                        ::isatty(STDERR_FILENO) == 1, listing_on_terminal));
     asio::io_context io;
 
-    // The client and the stream check every setting before any I/O, so an
-    // invalid_argument here is a usage error.
+    // The log names the credential source, never a secret.
+    if (options.log <= swr::log_level::info)
+        status.print_line("info: " + cli::describe(plan));
+
+    // Reading the secrets, the client and the stream check every setting
+    // before any network I/O, so an invalid_argument here is a usage error.
     std::optional<swr::client> client;
     std::optional<swr::page_stream> stream;
     try {
+        std::shared_ptr<swr::credentials_provider> credentials = cli::make_credentials(
+            plan, options, cli::process_environment(), io.get_executor(), make_log_options(options, status));
         client.emplace(io.get_executor(), make_client_options(options, std::move(credentials), status));
         stream.emplace(client->scan(options.request, make_scan_options(options)));
     } catch (const swr::exception& e) {
@@ -273,60 +291,49 @@ int run_scan(const cli::options& options, std::shared_ptr<swr::credentials_provi
         return e.code() == swr::errc::invalid_argument ? cli::exit_usage : cli::exit_scan_failed;
     }
 
-    scan_run run{options, std::move(*stream), status, cli::make_formatter(options.format), {}};
+    scan_run run(options, std::move(*stream), status, output);
 
-    // The first SIGINT cancels the scan, which then ends with what was already
-    // written. A second one exits at once.
-    asio::signal_set signals(io, SIGINT);
-    std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int) {
+    // The first SIGINT or SIGTERM cancels the scan, which then ends with what
+    // was already written. A second one exits at once, keeping that too.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
+                                                                         int signal_number) {
         if (ec)
             return;
-        if (run.interrupted) {
+        if (run.signal_number != 0) {
+            if (std::string note = run.output.abandon(run.stream.summary().items); !note.empty())
+                status.print_line(note);
             std::fflush(stdout);
-            std::_Exit(cli::exit_interrupted);
+            std::_Exit(signal_exit_status(signal_number));
         }
-        run.interrupted = true;
-        status.print_line("interrupted; stopping the scan (press Ctrl-C again to exit at once)");
+        run.signal_number = signal_number;
+        status.print_line(signal_number == SIGINT
+                              ? "interrupted; stopping the scan (press Ctrl-C again to exit at once)"
+                              : "terminated; stopping the scan (a second SIGTERM exits at once)");
         run.stream.cancel();
         signals.async_wait(on_signal);
     };
     signals.async_wait(on_signal);
 
+    asio::steady_timer progress_timer(io);
+    if (status.shows_progress())
+        asio::co_spawn(io, show_progress(run, progress_timer), asio::detached);
+
     std::exception_ptr failure;
     asio::co_spawn(io, write_listing(run), [&](std::exception_ptr error) {
         failure = error;
+        run.ended = true;
         signals.cancel();
+        progress_timer.cancel();
     });
     io.run();
 
-    // Decide the exit status and report it.
+    // Decide the exit status, put the listing in place and report.
     const swr::scan_summary summary = run.stream.summary();
-    int exit_status = cli::exit_success;
-    if (failure) {
-        try {
-            std::rethrow_exception(failure);
-        } catch (const swr::exception& e) {
-            exit_status = cli::exit_status_for(e.code(), run.interrupted);
-            if (exit_status != cli::exit_interrupted)
-                status.print_line("error: " + std::string(e.what()));
-        } catch (const boost::system::system_error& e) {
-            exit_status = cli::exit_status_for(e.code(), run.interrupted);
-            if (exit_status != cli::exit_interrupted)
-                status.print_line("error: " + std::string(e.what()));
-        } catch (const std::exception& e) {
-            exit_status = cli::exit_scan_failed;
-            status.print_line("error: " + std::string(e.what()));
-        }
-    } else if (run.output.error() != 0) {
-        exit_status = cli::exit_scan_failed;
-        status.print_line("error: writing to standard output failed: " + std::string(std::strerror(run.output.error())));
-    } else if (run.interrupted && !run.finished) {
-        exit_status = cli::exit_interrupted;
-    } else {
-        exit_status = cli::exit_status_for(summary);
-    }
-
-    status.print_line(cli::format_summary(summary, exit_status));
+    int exit_status = decide_exit_status(run, failure);
+    exit_status = settle_output(run, exit_status, summary.items);
+    if (exit_status != cli::exit_success || !options.quiet)
+        status.print_line(cli::format_summary(summary, exit_status));
     return exit_status;
 }
 
@@ -356,10 +363,17 @@ int main(int argc, char** argv)
     }
 
     std::string error = check_ca_file(parsed.options.ca_file);
-    std::shared_ptr<swr::credentials_provider> credentials;
+    cli::credential_plan_result credentials;
+    if (error.empty()) {
+        credentials = cli::plan_credentials(parsed.options, cli::process_environment());
+        error = credentials.error;
+    }
+    // The output file is created before any connection, so that a wrong
+    // path is reported at once rather than after a long scan.
+    cli::listing_output output;
     if (error.empty())
-        credentials = make_credentials(parsed.options, error);
-    if (!credentials) {
+        error = output.open(parsed.options.output_path);
+    if (!error.empty()) {
         std::fprintf(stderr, "%s: error: %s\n", program_name.data(), error.c_str());
         return cli::exit_usage;
     }
@@ -368,5 +382,5 @@ int main(int argc, char** argv)
     static char output_buffer[1 << 16];
     std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
 
-    return run_scan(parsed.options, std::move(credentials));
+    return run_scan(parsed.options, *credentials.plan, output);
 }

@@ -9,6 +9,8 @@
 #include <limits>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace swr::cli {
 namespace {
@@ -94,6 +96,43 @@ std::string apply_milliseconds(std::string_view option, std::string_view value, 
     return {};
 }
 
+// Stores a value that must not be empty, such as a path or a name.
+std::string apply_text(std::string_view option, std::string_view value, std::string_view expected,
+                       std::string& out)
+{
+    if (value.empty())
+        return invalid_value(option, value, expected);
+    out = std::string(value);
+    return {};
+}
+
+// Checks the scheme of a --proxy URL and that it carries no password. The
+// client's constructor checks the rest before any connection.
+std::string check_proxy_argument(std::string_view value)
+{
+    if (value.empty())
+        return invalid_value("--proxy", value, "http://[USER@]HOST[:PORT]");
+
+    auto scheme_end = value.find("://");
+    if (scheme_end != std::string_view::npos) {
+        std::string scheme(value.substr(0, scheme_end));
+        for (char& c : scheme)
+            c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        if (scheme != "http") {
+            return "--proxy: the scheme '" + scheme + "://' is not supported; only http:// proxies, which tunnel "
+                   "HTTPS with CONNECT, are supported";
+        }
+    }
+
+    std::string_view authority = scheme_end == std::string_view::npos ? value : value.substr(scheme_end + 3);
+    auto at = authority.rfind('@');
+    if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+        return "--proxy must not contain a password, because arguments are visible to other users: use "
+               "--proxy-password-file FILE, or set HTTPS_PROXY";
+    }
+    return {};
+}
+
 const std::vector<value_option>& value_options()
 {
     static const std::vector<value_option> table = {
@@ -128,6 +167,67 @@ const std::vector<value_option>& value_options()
              if (value.empty())
                  return invalid_value("--token-file", value, "the path of a file containing the token");
              out.token_file = std::string(value);
+             return std::string();
+         }},
+        {"--ak",
+         [](std::string_view value, options& out) {
+             return apply_text("--ak", value, "an access key (AK)", out.access_key);
+         }},
+        {"--sk-file",
+         [](std::string_view value, options& out) {
+             return apply_text("--sk-file", value, "the path of a file containing the secret key (SK)",
+                               out.secret_key_file);
+         }},
+        {"--security-token-file",
+         [](std::string_view value, options& out) {
+             return apply_text("--security-token-file", value, "the path of a file containing the security token",
+                               out.security_token_file);
+         }},
+        {"--project-id",
+         [](std::string_view value, options& out) {
+             return apply_text("--project-id", value, "a project id", out.project_id);
+         }},
+        {"--iam-user",
+         [](std::string_view value, options& out) {
+             return apply_text("--iam-user", value, "an IAM user name", out.iam_user);
+         }},
+        {"--iam-domain",
+         [](std::string_view value, options& out) {
+             return apply_text("--iam-domain", value, "the account (domain) name that owns the IAM user",
+                               out.iam_domain);
+         }},
+        {"--iam-project",
+         [](std::string_view value, options& out) {
+             return apply_text("--iam-project", value, "a project name such as cn-north-4", out.iam_project);
+         }},
+        {"--iam-endpoint",
+         [](std::string_view value, options& out) {
+             swr::endpoint parsed;
+             if (std::string error = parse_endpoint(value, parsed); !error.empty())
+                 return "--iam-endpoint: " + error;
+             out.iam_endpoint = std::string(value);
+             return std::string();
+         }},
+        {"--iam-password-file",
+         [](std::string_view value, options& out) {
+             return apply_text("--iam-password-file", value, "the path of a file containing the password",
+                               out.iam_password_file);
+         }},
+        {"--proxy",
+         [](std::string_view value, options& out) {
+             if (std::string error = check_proxy_argument(value); !error.empty())
+                 return error;
+             out.proxy = std::string(value);
+             return std::string();
+         }},
+        {"--proxy-password-file",
+         [](std::string_view value, options& out) {
+             return apply_text("--proxy-password-file", value, "the path of a file containing the proxy password",
+                               out.proxy_password_file);
+         }},
+        {"--no-proxy",
+         [](std::string_view value, options& out) {
+             out.no_proxy = std::string(value);
              return std::string();
          }},
         {"--center",
@@ -235,6 +335,16 @@ const std::vector<value_option>& value_options()
                  return invalid_value("--log-level", value, "trace, debug, info, warning, error or off");
              return std::string();
          }},
+        {"--output",
+         [](std::string_view value, options& out) {
+             return apply_text("--output", value, "a file path, or - for standard output", out.output_path);
+         }},
+        {"--progress",
+         [](std::string_view value, options& out) {
+             if (!parse_progress_mode(value, out.progress))
+                 return invalid_value("--progress", value, "auto, always or never");
+             return std::string();
+         }},
     };
     return table;
 }
@@ -248,12 +358,125 @@ const value_option* find_option(std::string_view name)
     return nullptr;
 }
 
+// One option that takes no value.
+struct flag_option {
+    std::string_view name;
+    void (*apply)(options& out);
+};
+
+constexpr std::array<flag_option, 2> flag_options = {{
+    {"--quiet", [](options& out) { out.quiet = true; }},
+    {"-q", [](options& out) { out.quiet = true; }},
+}};
+
+const flag_option* find_flag(std::string_view name)
+{
+    for (const flag_option& flag : flag_options) {
+        if (flag.name == name)
+            return &flag;
+    }
+    return nullptr;
+}
+
+// Options that end parsing, handled before the tables.
+constexpr std::array<std::string_view, 3> command_options = {"--help", "-h", "--version"};
+
 parse_result invalid(std::string message)
 {
     parse_result result;
     result.action = command::invalid;
     result.error = std::move(message);
     return result;
+}
+
+// Options that would take a secret as an argument, and where the secret
+// goes instead. Other users of the machine can read command lines.
+struct secret_argument {
+    std::string_view name;
+    std::string_view instead;
+};
+
+constexpr std::array<secret_argument, 7> secret_arguments = {{
+    {"--token", "set SWR_AUTH_TOKEN or use --token-file FILE"},
+    {"--sk", "use --sk-file FILE or set HUAWEICLOUD_SDK_SK"},
+    {"--secret-key", "use --sk-file FILE or set HUAWEICLOUD_SDK_SK"},
+    {"--security-token", "use --security-token-file FILE or set HUAWEICLOUD_SDK_SECURITY_TOKEN"},
+    {"--password", "use --iam-password-file FILE or set SWR_IAM_PASSWORD"},
+    {"--iam-password", "use --iam-password-file FILE or set SWR_IAM_PASSWORD"},
+    {"--proxy-password", "use --proxy-password-file FILE or put the password in HTTPS_PROXY"},
+}};
+
+// Returns the error for an option that would take a secret, or an empty string.
+std::string reject_secret_argument(std::string_view name)
+{
+    for (const secret_argument& argument : secret_arguments) {
+        if (argument.name == name) {
+            return std::string(name) + " is not accepted because arguments are visible to other users: " +
+                   std::string(argument.instead);
+        }
+    }
+    return {};
+}
+
+// Checks the credential options that must or must not come together. The
+// rules that depend on the environment are in plan_credentials.
+std::string check_credential_options(const options& parsed)
+{
+    // At most one source may be chosen on the command line.
+    std::vector<std::string_view> sources;
+    if (!parsed.token_file.empty())
+        sources.push_back("--token-file");
+    if (!parsed.access_key.empty())
+        sources.push_back("--ak");
+    if (!parsed.iam_user.empty())
+        sources.push_back("--iam-user");
+    if (sources.size() > 1) {
+        return std::string(sources[0]) + " and " + std::string(sources[1]) +
+               " select different credential sources: use one of --token-file, --ak or --iam-user";
+    }
+
+    // Options that belong to one source.
+    const std::array<std::pair<std::string_view, const std::string*>, 2> aksk_options = {{
+        {"--sk-file", &parsed.secret_key_file},
+        {"--security-token-file", &parsed.security_token_file},
+    }};
+    for (const auto& [name, value] : aksk_options) {
+        if (!value->empty() && parsed.access_key.empty())
+            return std::string(name) + " requires --ak";
+    }
+    const std::array<std::pair<std::string_view, const std::string*>, 4> iam_options = {{
+        {"--iam-domain", &parsed.iam_domain},
+        {"--iam-project", &parsed.iam_project},
+        {"--iam-endpoint", &parsed.iam_endpoint},
+        {"--iam-password-file", &parsed.iam_password_file},
+    }};
+    for (const auto& [name, value] : iam_options) {
+        if (!value->empty() && parsed.iam_user.empty())
+            return std::string(name) + " requires --iam-user";
+    }
+    if (!parsed.project_id.empty() && !parsed.token_file.empty())
+        return "--project-id is not used with --token-file: the token is already scoped to a project";
+
+    // AK/SK from files.
+    if (!parsed.access_key.empty() && parsed.secret_key_file.empty())
+        return "--ak requires --sk-file FILE, the file containing the secret key (SK)";
+
+    // IAM password authentication.
+    if (!parsed.iam_user.empty()) {
+        if (parsed.iam_domain.empty())
+            return "--iam-user requires --iam-domain NAME, the account (domain) name that owns the user";
+        if (!parsed.iam_project.empty() && !parsed.project_id.empty())
+            return "--iam-project and --project-id were both given: scope the token with one of them";
+        if (parsed.region.empty() && parsed.iam_endpoint.empty()) {
+            return "--iam-user with --endpoint requires --iam-endpoint URL, the HTTPS origin of IAM "
+                   "(it is derived only from --region)";
+        }
+        if (parsed.region.empty() && parsed.iam_project.empty() && parsed.project_id.empty()) {
+            return "--iam-user with --endpoint requires --iam-project NAME or --project-id ID to scope the "
+                   "token (the default is the --region name)";
+        }
+    }
+    return {};
 }
 
 // Checks the rules that involve several options, once all are read.
@@ -270,6 +493,8 @@ std::string check_combination(const options& parsed, bool center_given, bool bur
     if (burst_given && !parsed.rate)
         return "--burst requires --rate";
     if (std::string error = validate(parsed.request); !error.empty())
+        return error;
+    if (std::string error = check_credential_options(parsed); !error.empty())
         return error;
     return {};
 }
@@ -291,6 +516,47 @@ bool parse_output_format(std::string_view text, output_format& format) noexcept
         }
     }
     return false;
+}
+
+std::string_view to_string(progress_mode mode) noexcept
+{
+    switch (mode) {
+    case progress_mode::automatic:
+        return "auto";
+    case progress_mode::always:
+        return "always";
+    case progress_mode::never:
+        return "never";
+    }
+    return "unknown";
+}
+
+bool parse_progress_mode(std::string_view text, progress_mode& mode) noexcept
+{
+    for (progress_mode candidate : {progress_mode::automatic, progress_mode::always, progress_mode::never}) {
+        if (to_string(candidate) == text) {
+            mode = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string_view> value_option_names()
+{
+    std::vector<std::string_view> names;
+    for (const value_option& option : value_options())
+        names.push_back(option.name);
+    return names;
+}
+
+std::vector<std::string_view> option_names()
+{
+    std::vector<std::string_view> names = value_option_names();
+    for (const flag_option& flag : flag_options)
+        names.push_back(flag.name);
+    names.insert(names.end(), command_options.begin(), command_options.end());
+    return names;
 }
 
 parse_result parse_options(std::span<const std::string_view> args)
@@ -315,6 +581,10 @@ parse_result parse_options(std::span<const std::string_view> args)
             result.action = command::version;
             return result;
         }
+        if (const flag_option* flag = find_flag(arg)) {
+            flag->apply(result.options);
+            continue;
+        }
         if (!arg.starts_with("--"))
             return invalid("unexpected argument " + quoted(arg) + ": options start with '--'; see --help");
 
@@ -326,10 +596,10 @@ parse_result parse_options(std::span<const std::string_view> args)
             value = arg.substr(equals + 1);
         }
 
-        if (name == "--token") {
-            return invalid("--token is not accepted because arguments are visible to other users: set "
-                           "SWR_AUTH_TOKEN or use --token-file FILE");
-        }
+        if (std::string error = reject_secret_argument(name); !error.empty())
+            return invalid(std::move(error));
+        if (find_flag(name))
+            return invalid(std::string(name) + " takes no value; see --help");
         const value_option* option = find_option(name);
         if (!option)
             return invalid("unknown option " + quoted(name) + "; see --help");

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace swr::cli {
 
@@ -19,11 +20,23 @@ namespace swr::cli {
 enum exit_status : int {
     exit_success = 0,       ///< The listing is complete and was written.
     exit_scan_failed = 1,   ///< Network, TLS, timeout or server error, or writing the output failed.
-    exit_usage = 2,         ///< Unknown option, missing or invalid value, missing token.
-    exit_auth_failed = 3,   ///< The server answered 401 or 403 (not throttling).
+    exit_usage = 2,         ///< Unknown option, missing or invalid value, missing credentials, or an
+                            ///< `--output` file that cannot be created.
+    exit_auth_failed = 3,   ///< The server answered 401 or 403 (not throttling), or the proxy 407.
     exit_incomplete = 4,    ///< The listing ended short of its total or changed during the scan.
-    exit_interrupted = 130, ///< SIGINT: the scan was cancelled; what arrived was written.
+    exit_interrupted = 130, ///< SIGINT: the scan was cancelled; what arrived was written or kept.
+    exit_terminated = 143,  ///< SIGTERM: as for SIGINT; 128 + the signal number, as a shell reports it.
 };
+
+/// When the progress line is drawn on standard error (`--progress`).
+enum class progress_mode {
+    automatic, ///< When standard error is a terminal and the listing is not written to one.
+    always,    ///< Even when standard error is a file or a pipe.
+    never,
+};
+
+std::string_view to_string(progress_mode mode) noexcept;
+bool parse_progress_mode(std::string_view text, progress_mode& mode) noexcept;
 
 /// Output format of the listing on standard output.
 enum class output_format { table, ndjson, json, csv };
@@ -50,8 +63,54 @@ struct options {
     /// PEM file of trusted CA certificates; empty means the system store.
     std::string ca_file;
 
-    /// File holding the token; empty means the `SWR_AUTH_TOKEN` variable.
+    /// File containing an IAM token (`--token-file`); empty when not given.
     std::string token_file;
+
+    /// Access key (AK) for AK/SK signing (`--ak`); empty when not given. Not
+    /// a secret, unlike the SK, which is only read from `secret_key_file`.
+    std::string access_key;
+
+    /// File containing the secret key (SK) of `access_key` (`--sk-file`).
+    std::string secret_key_file;
+
+    /// File containing the security token of temporary AK/SK credentials
+    /// (`--security-token-file`); empty when not given.
+    std::string security_token_file;
+
+    /// Project id (`--project-id`): `X-Project-Id` of AK/SK signing, or the
+    /// project an IAM token is scoped to. Empty when not given.
+    std::string project_id;
+
+    /// IAM user name for password authentication (`--iam-user`); empty when
+    /// not given.
+    std::string iam_user;
+
+    /// Account (domain) name that owns `iam_user` (`--iam-domain`).
+    std::string iam_domain;
+
+    /// Project name an IAM token is scoped to (`--iam-project`); empty means
+    /// `project_id` or else the region name.
+    std::string iam_project;
+
+    /// HTTPS origin of IAM (`--iam-endpoint`); empty means the one derived
+    /// from `region`.
+    std::string iam_endpoint;
+
+    /// File containing the IAM user's password (`--iam-password-file`); empty
+    /// means the `SWR_IAM_PASSWORD` variable.
+    std::string iam_password_file;
+
+    /// HTTP proxy URL from `--proxy`, `http://[USER@]HOST[:PORT]`, never
+    /// with a password. Empty means `https_proxy` or `HTTPS_PROXY`, if set.
+    std::string proxy;
+
+    /// File containing the proxy password (`--proxy-password-file`); empty
+    /// when not given.
+    std::string proxy_password_file;
+
+    /// Hosts reached without the proxy (`--no-proxy`), in the `NO_PROXY`
+    /// syntax. Unset means `no_proxy` or `NO_PROXY`; empty proxies every host.
+    std::optional<std::string> no_proxy;
 
     /// Listing request: center, filters, ordering and query form.
     shared_repositories_request request;
@@ -83,6 +142,18 @@ struct options {
 
     output_format format = output_format::table;
 
+    /// File the listing is written to (`--output`), renamed into place only
+    /// when the listing is complete. Default: "-", standard output.
+    std::string output_path = "-";
+
+    /// When the progress line is drawn (`--progress`). Default: automatic.
+    progress_mode progress = progress_mode::automatic;
+
+    /// `--quiet`: no progress line, and no summary line after a complete
+    /// listing. Errors and the summary of an incomplete listing are still
+    /// written. Default: false.
+    bool quiet = false;
+
     /// Lowest level of library messages written to standard error. Default:
     /// off, because the program reports the error that ends a scan itself.
     log_level log = log_level::off;
@@ -107,9 +178,18 @@ struct parse_result {
 ///
 /// Accepts `--option value` and `--option=value`; the last of repeated
 /// options wins. `--help` or `-h` anywhere returns `command::help` whatever
-/// else is wrong. Reads no files and no environment: the token file is only
-/// recorded here.
+/// else is wrong. Reads no files and no environment: files of secrets are
+/// only recorded here, and the rules that depend on the environment are
+/// checked by `plan_credentials` (credentials.hpp).
 parse_result parse_options(std::span<const std::string_view> args);
+
+/// Returns every option `parse_options` accepts, long and short forms,
+/// including `--help` and `--version`, in the order of its tables. Tests use
+/// it to check that `help_text` documents each one.
+std::vector<std::string_view> option_names();
+
+/// Returns the options of `option_names` that take a value.
+std::vector<std::string_view> value_option_names();
 
 /// Returns the text of `--help`: usage, every option with its unit, default
 /// and range, token handling, formats and exit statuses.

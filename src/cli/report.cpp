@@ -6,6 +6,8 @@
 
 #include <boost/asio/error.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -44,7 +46,7 @@ int exit_status_for(const boost::system::error_code& ec, bool interrupted) noexc
     bool cancelled = ec == errc::cancelled || ec == boost::asio::error::operation_aborted;
     if (interrupted && cancelled)
         return exit_interrupted;
-    if (ec == errc::unauthorized || ec == errc::forbidden)
+    if (ec == errc::unauthorized || ec == errc::forbidden || ec == errc::proxy_auth_required)
         return exit_auth_failed;
     if (ec == errc::inconsistent_listing)
         return exit_incomplete;
@@ -69,32 +71,93 @@ std::optional<std::int64_t> expected_pages(std::optional<std::int64_t> total, st
     return remaining / page_size + (remaining % page_size != 0 ? 1 : 0);
 }
 
-std::string format_progress(const progress& value)
+std::optional<std::chrono::seconds> estimate_remaining(const progress& value) noexcept
+{
+    double seconds = std::chrono::duration<double>(value.elapsed).count();
+    if (!value.total_items || value.items <= 0 || seconds <= 0)
+        return std::nullopt;
+    std::int64_t remaining = std::max<std::int64_t>(0, *value.total_items - value.items);
+    double items_per_second = static_cast<double>(value.items) / seconds;
+    return std::chrono::seconds(static_cast<std::int64_t>(std::ceil(static_cast<double>(remaining) / items_per_second)));
+}
+
+std::string format_duration(std::chrono::seconds value)
+{
+    std::int64_t total = std::max<std::int64_t>(0, value.count());
+    std::int64_t hours = total / 3600;
+    std::int64_t minutes = total / 60 % 60;
+    std::int64_t seconds = total % 60;
+
+    char text[48];
+    if (hours > 0)
+        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", static_cast<long long>(hours),
+                      static_cast<long long>(minutes), static_cast<long long>(seconds));
+    else
+        std::snprintf(text, sizeof text, "%lld:%02lld", static_cast<long long>(minutes),
+                      static_cast<long long>(seconds));
+    return text;
+}
+
+std::string format_progress(const progress& value, std::size_t width)
 {
     // Appending piece by piece, because g++ 12 at -O3 reports a false
     // -Wrestrict overlap for `"literal" + std::string` temporaries.
-    std::string text = "page ";
-    text += std::to_string(value.pages);
+    std::string counters = "page ";
+    counters += std::to_string(value.pages);
     if (value.total_pages) {
-        text += '/';
-        text += std::to_string(*value.total_pages);
+        counters += '/';
+        counters += std::to_string(*value.total_pages);
     }
 
-    text += ", ";
-    text += std::to_string(value.items);
+    counters += ", ";
+    counters += std::to_string(value.items);
     if (value.total_items) {
-        text += '/';
-        text += std::to_string(*value.total_items);
+        counters += '/';
+        counters += std::to_string(*value.total_items);
     }
-    text += " items";
+    counters += " items";
 
     double seconds = std::chrono::duration<double>(value.elapsed).count();
     if (seconds > 0) {
-        char rate[32];
-        std::snprintf(rate, sizeof rate, ", %.0f items/s", static_cast<double>(value.items) / seconds);
-        text += rate;
+        double rate = static_cast<double>(value.requests) / seconds;
+        char text[48];
+        std::snprintf(text, sizeof text, rate < 10 ? ", %.1f req/s" : ", %.0f req/s", rate);
+        counters += text;
     }
-    return text;
+    if (std::optional<std::chrono::seconds> remaining = estimate_remaining(value)) {
+        counters += ", ETA ";
+        counters += format_duration(*remaining);
+    }
+
+    // The bar and the percentage, when the total is known.
+    std::string bar;
+    std::string percent;
+    if (value.total_items) {
+        double fraction = *value.total_items > 0
+                              ? std::clamp(static_cast<double>(value.items) / static_cast<double>(*value.total_items),
+                                           0.0, 1.0)
+                              : 1.0;
+        constexpr std::size_t bar_cells = 20;
+        auto filled = static_cast<std::size_t>(fraction * bar_cells);
+        bar = "[";
+        bar.append(filled, '#');
+        bar.append(bar_cells - filled, '.');
+        bar += "] ";
+
+        char text[16];
+        std::snprintf(text, sizeof text, "%3d%% ", static_cast<int>(fraction * 100));
+        percent = text;
+    }
+
+    // Stay short of the last column: a terminal that wraps there would
+    // move the cursor to a new line, and '\r' would no longer redraw in place.
+    std::string line = bar + percent + counters;
+    if (width == 0 || line.size() < width)
+        return line;
+    line = percent + counters;
+    if (line.size() >= width)
+        line.resize(width - 1);
+    return line;
 }
 
 std::string format_summary(const scan_summary& summary, int status)
@@ -117,6 +180,8 @@ std::string format_summary(const scan_summary& summary, int status)
         return text + "complete" + of_total;
     case exit_interrupted:
         return text + "interrupted" + of_total + "; " + resume_hint(summary);
+    case exit_terminated:
+        return text + "terminated" + of_total + "; " + resume_hint(summary);
     case exit_incomplete:
         if (!summary.consistent)
             return text + "the listing changed during the scan (pages reported different totals); run it again";

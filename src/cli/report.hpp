@@ -8,6 +8,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,13 +34,27 @@ struct progress {
     std::int64_t pages = 0;
     std::optional<std::int64_t> total_pages;
     std::int64_t items = 0;
+    /// Items the scan will deliver: the server's total less `--start-offset`.
     std::optional<std::int64_t> total_items;
+    /// Requests completed, retries included.
+    std::int64_t requests = 0;
+    /// Time since the scan started.
     std::chrono::nanoseconds elapsed{};
 };
 
-/// Formats the progress line, without `\r` or a newline, e.g.
-/// `page 12/200, 1200/20000 items, 950 items/s`.
-std::string format_progress(const progress& value);
+/// Estimates the time left from the item rate so far. Returns nullopt while
+/// the total is unknown or no item has arrived yet.
+std::optional<std::chrono::seconds> estimate_remaining(const progress& value) noexcept;
+
+/// Formats a duration as `M:SS`, or `H:MM:SS` from one hour on.
+std::string format_duration(std::chrono::seconds value);
+
+/// Formats the progress line, without `\r` or a newline, in at most
+/// `width` - 1 columns (0: no limit), e.g.
+/// `[########............]  40% page 80/200, 8000/20000 items, 12.5 req/s, ETA 0:16`.
+/// The bar and the percentage need the total. When the line does not fit,
+/// the bar is dropped first, and then the end of the line is cut.
+std::string format_progress(const progress& value, std::size_t width);
 
 /// Formats the closing line for a scan that ended with exit status `status`:
 /// the counters (retries and throttled pages only when there were any),

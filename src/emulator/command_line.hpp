@@ -49,6 +49,7 @@ struct command_line {
     bool fault_seed_given = false;
 
     bool show_help = false;
+    bool show_version = false;
 };
 
 /// Largest `--threads` value.
@@ -58,10 +59,11 @@ inline constexpr std::size_t max_threads = 256;
 inline constexpr std::int64_t max_latency_ms = 3'600'000;
 
 /// Parses the arguments after the program name. Options take their value as
-/// the next argument or after `=` (`--port 8443`, `--port=8443`).
+/// the next argument or after `=` (`--port 8443`, `--port=8443`). `--help`
+/// or `-h` anywhere returns `show_help` whatever else is wrong.
 ///
 /// @throws usage_error for an unknown option, a missing or invalid value,
-/// an argument that is not an option, or `--token`.
+/// an argument that is not an option, or `--token`, `--sk` or `--password`.
 command_line parse_command_line(const std::vector<std::string>& arguments);
 
 /// Reads `command.faults_file`, when set, into `command.options`: its rules,
@@ -84,9 +86,23 @@ inline constexpr std::int64_t max_token_lifetime_s = 366LL * 24 * 3600;
 /// given together.
 void load_credential_files(command_line& command);
 
-/// The `--help` text: every option with its unit and default, and the
-/// format of a faults file.
+/// The `--help` text: every option with its unit, range and default, the
+/// environment, the exit statuses and the format of a faults file.
 std::string usage_text();
+
+/// Every option `parse_command_line` accepts, aliases such as `-h` included.
+std::vector<std::string_view> option_names();
+
+/// One option as `--help` shows it.
+struct option_summary {
+    std::string_view name;
+    std::string_view argument;     ///< e.g. "N"; empty for an option without a value.
+    std::string_view description;  ///< What it sets, with its unit and range.
+    std::string_view default_text; ///< Empty only for options without a value.
+};
+
+/// The options of `usage_text`, in its order. The strings live as long as the program.
+std::vector<option_summary> option_summaries();
 
 }  // namespace swr::emulator_detail
 

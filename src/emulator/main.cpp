@@ -66,6 +66,10 @@ int run(const std::vector<std::string>& arguments)
         std::cout << swr::emulator_detail::usage_text();
         return EXIT_SUCCESS;
     }
+    if (command.show_version) {
+        std::cout << "swr-emulator " << SWR_EMULATOR_VERSION << '\n';
+        return EXIT_SUCCESS;
+    }
 
     // A data file that cannot be read is an invalid option value; a file
     // with invalid content is reported when the emulator starts.

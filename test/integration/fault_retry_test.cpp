@@ -239,7 +239,9 @@ BOOST_FIXTURE_TEST_CASE(swr_403_throttling_retried, retry_fixture)
     // The emulator's default 403 body carries SVCSTG.SWR.4031032, SWR's own
     // "too many requests". Without Retry-After the pause is min_pause.
     check_throttle_delay(*this, status_with(403), min_pause_ms + throttle_jitter_ms);
-    BOOST_TEST(log.count("HTTP 403 SVCSTG.SWR.4031032") == 1u);
+    // One line for the throttling pause, one for the retry.
+    BOOST_TEST(log.count("HTTP 403 SVCSTG.SWR.4031032") == 2u);
+    BOOST_TEST(log.count("pausing every request of the client") == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(daily_quota_not_retried, retry_fixture)

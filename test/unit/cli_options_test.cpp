@@ -5,9 +5,13 @@
 
 #include "cli/options.hpp"
 
+#include <cctype>
 #include <initializer_list>
+#include <map>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cli = swr::cli;
@@ -285,6 +289,103 @@ BOOST_AUTO_TEST_CASE(token_argument_with_equals_is_rejected_without_echo)
     BOOST_TEST(!contains(result.error, "s3cret-value"));
 }
 
+BOOST_AUTO_TEST_CASE(secret_arguments_are_rejected_without_echo)
+{
+    const std::vector<std::pair<std::string_view, std::string_view>> cases = {
+        {"--sk", "--sk-file"},
+        {"--secret-key", "--sk-file"},
+        {"--security-token", "--security-token-file"},
+        {"--password", "--iam-password-file"},
+        {"--iam-password", "--iam-password-file"},
+    };
+
+    for (const auto& [option, hint] : cases) {
+        for (const cli::parse_result& result :
+             {parse_with({option, "s3cret-value"}), parse_with({std::string(option) + "=s3cret-value"})}) {
+            BOOST_TEST_CONTEXT(option << ": " << result.error)
+            {
+                BOOST_TEST((result.action == cli::command::invalid));
+                BOOST_TEST(contains(result.error, "visible to other users"));
+                BOOST_TEST(contains(result.error, hint));
+                BOOST_TEST(!contains(result.error, "s3cret-value"));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(credential_options_are_stored)
+{
+    const cli::parse_result aksk = parse_with({"--ak", "AKVALUE1", "--sk-file", "/run/sk", "--security-token-file",
+                                               "/run/st", "--project-id", "p1"});
+    const cli::parse_result iam = parse_with({"--iam-user", "alice", "--iam-domain", "acme", "--iam-project",
+                                              "cn-north-4", "--iam-endpoint", "https://127.0.0.1:9443",
+                                              "--iam-password-file", "/run/password"});
+
+    BOOST_TEST_REQUIRE(aksk.error == "");
+    BOOST_TEST(aksk.options.access_key == "AKVALUE1");
+    BOOST_TEST(aksk.options.secret_key_file == "/run/sk");
+    BOOST_TEST(aksk.options.security_token_file == "/run/st");
+    BOOST_TEST(aksk.options.project_id == "p1");
+    BOOST_TEST_REQUIRE(iam.error == "");
+    BOOST_TEST(iam.options.iam_user == "alice");
+    BOOST_TEST(iam.options.iam_domain == "acme");
+    BOOST_TEST(iam.options.iam_project == "cn-north-4");
+    BOOST_TEST(iam.options.iam_endpoint == "https://127.0.0.1:9443");
+    BOOST_TEST(iam.options.iam_password_file == "/run/password");
+}
+
+BOOST_AUTO_TEST_CASE(credential_option_combinations_are_checked)
+{
+    const std::vector<rejected_case> cases = {
+        {{"--token-file", "/t", "--ak", "A", "--sk-file", "/s"}, {"--token-file and --ak", "use one of"}},
+        {{"--ak", "A", "--sk-file", "/s", "--iam-user", "u", "--iam-domain", "d"}, {"--ak and --iam-user"}},
+        {{"--token-file", "/t", "--iam-user", "u"}, {"--token-file and --iam-user"}},
+        {{"--ak", "A"}, {"--ak requires --sk-file"}},
+        {{"--sk-file", "/s"}, {"--sk-file requires --ak"}},
+        {{"--security-token-file", "/st"}, {"--security-token-file requires --ak"}},
+        {{"--iam-domain", "d"}, {"--iam-domain requires --iam-user"}},
+        {{"--iam-project", "p"}, {"--iam-project requires --iam-user"}},
+        {{"--iam-endpoint", "https://127.0.0.1:9443"}, {"--iam-endpoint requires --iam-user"}},
+        {{"--iam-password-file", "/p"}, {"--iam-password-file requires --iam-user"}},
+        {{"--iam-user", "u"}, {"--iam-user requires --iam-domain"}},
+        {{"--iam-user", "u", "--iam-domain", "d", "--project-id", "p1"}, {"--iam-endpoint URL"}},
+        {{"--iam-user", "u", "--iam-domain", "d", "--iam-endpoint", "https://127.0.0.1:9443"},
+         {"--iam-project NAME or --project-id ID"}},
+        {{"--iam-user", "u", "--iam-domain", "d", "--iam-endpoint", "https://127.0.0.1:9443", "--iam-project", "x",
+          "--project-id", "p1"},
+         {"--iam-project and --project-id"}},
+        {{"--token-file", "/t", "--project-id", "p1"}, {"--project-id is not used with --token-file"}},
+        {{"--iam-endpoint", "http://127.0.0.1:9443", "--iam-user", "u"}, {"--iam-endpoint", "http://127.0.0.1:9443"}},
+        {{"--ak", ""}, {"--ak", "access key"}},
+        {{"--sk-file", ""}, {"--sk-file"}},
+        {{"--project-id", ""}, {"--project-id"}},
+        {{"--iam-user", ""}, {"--iam-user"}},
+    };
+
+    for (const rejected_case& rejected : cases) {
+        std::vector<std::string_view> args = {"--endpoint", endpoint, "--center", "self"};
+        args.insert(args.end(), rejected.args.begin(), rejected.args.end());
+        const cli::parse_result result = cli::parse_options(args);
+
+        BOOST_TEST_CONTEXT("arguments: " << args.size() << " starting " << rejected.args.front() << ": "
+                                         << result.error)
+        {
+            BOOST_TEST((result.action == cli::command::invalid));
+            for (std::string_view word : rejected.expected_words)
+                BOOST_TEST(contains(result.error, word), "error lacks " << word);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(iam_with_region_needs_no_endpoint_or_scope)
+{
+    const cli::parse_result result =
+        parse({"--region", "cn-north-4", "--center", "self", "--iam-user", "u", "--iam-domain", "d"});
+
+    BOOST_TEST(result.error == "");
+    BOOST_TEST((result.action == cli::command::run));
+}
+
 BOOST_AUTO_TEST_CASE(endpoint_or_region_is_required)
 {
     const cli::parse_result result = parse({"--center", "self"});
@@ -364,7 +465,9 @@ BOOST_AUTO_TEST_CASE(lists_every_option)
     const std::string text = cli::help_text();
 
     for (std::string_view option :
-         {"--endpoint", "--region", "--ca-file", "--token-file", "--center", "--name", "--namespace",
+         {"--endpoint", "--region", "--ca-file", "--token-file", "--ak", "--sk-file", "--security-token-file",
+          "--project-id", "--iam-user", "--iam-domain", "--iam-password-file", "--iam-project", "--iam-endpoint",
+          "--center", "--name", "--namespace",
           "--order-column", "--order-type", "--query-form", "--page-size", "--concurrency", "--rate", "--burst",
           "--start-offset", "--max-attempts", "--connect-timeout-ms", "--request-timeout-ms", "--format", "--log-level", "--help",
           "--version"}) {
@@ -372,14 +475,228 @@ BOOST_AUTO_TEST_CASE(lists_every_option)
     }
 }
 
-BOOST_AUTO_TEST_CASE(explains_token_and_exit_statuses)
+BOOST_AUTO_TEST_CASE(explains_credentials_and_exit_statuses)
 {
     const std::string text = cli::help_text();
 
-    BOOST_TEST(contains(text, "SWR_AUTH_TOKEN"));
-    BOOST_TEST(contains(text, "the file wins"));
+    for (std::string_view variable : {"SWR_AUTH_TOKEN", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK",
+                                      "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+                                      "SWR_IAM_PASSWORD"})
+        BOOST_TEST(contains(text, variable), "help lacks " << variable);
+    BOOST_TEST(contains(text, "--token-file beats SWR_AUTH_TOKEN"));
+    BOOST_TEST(contains(text, "HUAWEICLOUD_SDK_AK beats SWR_AUTH_TOKEN"));
+    BOOST_TEST(contains(text, "--iam-password-file beats SWR_IAM_PASSWORD"));
     for (std::string_view status : {"\n  0 ", "\n  1 ", "\n  2 ", "\n  3 ", "\n  4 ", "\n  130 "})
         BOOST_TEST(contains(text, status), "help lacks exit status" << status);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(output_and_progress_options)
+
+BOOST_AUTO_TEST_CASE(defaults_write_to_standard_output)
+{
+    cli::parse_result result = parse_with({});
+
+    BOOST_TEST_REQUIRE((result.action == cli::command::run), result.error);
+    BOOST_TEST(result.options.output_path == "-");
+    BOOST_TEST((result.options.progress == cli::progress_mode::automatic));
+    BOOST_TEST(!result.options.quiet);
+}
+
+BOOST_AUTO_TEST_CASE(values_are_stored)
+{
+    cli::parse_result result = parse_with({"--output", "out/list.csv", "--progress=always", "--quiet"});
+
+    BOOST_TEST_REQUIRE((result.action == cli::command::run), result.error);
+    BOOST_TEST(result.options.output_path == "out/list.csv");
+    BOOST_TEST((result.options.progress == cli::progress_mode::always));
+    BOOST_TEST(result.options.quiet);
+}
+
+BOOST_AUTO_TEST_CASE(short_quiet_and_dash_output)
+{
+    cli::parse_result result = parse_with({"-q", "--output", "-", "--progress", "never"});
+
+    BOOST_TEST_REQUIRE((result.action == cli::command::run), result.error);
+    BOOST_TEST(result.options.quiet);
+    BOOST_TEST(result.options.output_path == "-");
+    BOOST_TEST((result.options.progress == cli::progress_mode::never));
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_are_rejected)
+{
+    const std::vector<rejected_case> cases = {
+        {{"--progress", "sometimes"}, {"'sometimes'", "--progress", "auto, always or never"}},
+        {{"--output="}, {"--output", "a file path, or - for standard output"}},
+        {{"--output"}, {"missing value for --output"}},
+        {{"--quiet=yes"}, {"--quiet takes no value"}},
+    };
+
+    for (const rejected_case& bad : cases) {
+        cli::parse_result result = cli::parse_options([&] {
+            std::vector<std::string_view> list = {"--endpoint", endpoint, "--center", "self"};
+            list.insert(list.end(), bad.args.begin(), bad.args.end());
+            return list;
+        }());
+
+        BOOST_TEST_CONTEXT("arguments " << bad.args.front())
+        {
+            BOOST_TEST((result.action == cli::command::invalid));
+            for (std::string_view word : bad.expected_words)
+                BOOST_TEST(contains(result.error, word), "error: " << result.error << "; expected: " << word);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(progress_mode_names_round_trip)
+{
+    for (cli::progress_mode mode : {cli::progress_mode::automatic, cli::progress_mode::always,
+                                    cli::progress_mode::never}) {
+        cli::progress_mode parsed{};
+        BOOST_TEST(cli::parse_progress_mode(cli::to_string(mode), parsed));
+        BOOST_TEST((parsed == mode));
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// Splits `--help` into option entries keyed by every name they document. A
+// line that starts with two spaces and a dash begins an entry, e.g.
+// `  -q, --quiet  ...`, and the lines indented deeper after it continue it.
+std::map<std::string, std::string> help_entries(const std::string& text)
+{
+    std::map<std::string, std::string> entries;
+    std::vector<std::string> current_names;
+    std::string current_text;
+
+    auto close_entry = [&] {
+        for (const std::string& name : current_names)
+            entries[name] = current_text;
+        current_names.clear();
+        current_text.clear();
+    };
+
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        std::size_t indent = line.find_first_not_of(' ');
+        if (indent == std::string::npos || indent < 2) {
+            close_entry();
+            continue;
+        }
+        if (indent == 2 && line[2] == '-') {
+            close_entry();
+            // The names come first, separated by ", ", then the value's placeholder.
+            std::istringstream words(line.substr(2));
+            for (std::string word; words >> word && word.starts_with('-');) {
+                if (word.ends_with(','))
+                    word.pop_back();
+                current_names.push_back(word);
+            }
+            current_text = line;
+            continue;
+        }
+        if (indent == 2) {
+            close_entry();
+            continue;
+        }
+        current_text += "\n" + line;
+    }
+    close_entry();
+    return entries;
+}
+
+std::string lowercase(std::string text)
+{
+    for (char& c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(help_documents_options)
+
+BOOST_AUTO_TEST_CASE(every_registered_option_has_entry)
+{
+    const std::map<std::string, std::string> entries = help_entries(cli::help_text());
+
+    for (std::string_view name : cli::option_names())
+        BOOST_TEST(entries.contains(std::string(name)), "--help has no entry for " << name);
+}
+
+BOOST_AUTO_TEST_CASE(every_value_option_states_default)
+{
+    const std::map<std::string, std::string> entries = help_entries(cli::help_text());
+
+    for (std::string_view name : cli::value_option_names()) {
+        auto entry = entries.find(std::string(name));
+        BOOST_TEST_REQUIRE((entry != entries.end()), "--help has no entry for " << name);
+        const std::string text = lowercase(entry->second);
+        BOOST_TEST((contains(text, "default") || contains(text, "required")),
+                   "the entry for " << name << " states no default:\n" << entry->second);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(numbers_state_unit_and_range)
+{
+    struct numeric_case {
+        std::string name;
+        std::vector<std::string> expected;
+    };
+    const std::vector<numeric_case> cases = {
+        {"--page-size", {std::to_string(swr::min_page_size) + " to " + std::to_string(swr::max_page_size),
+                         "records"}},
+        {"--concurrency", {"1 to " + std::to_string(cli::max_concurrency), "requests"}},
+        {"--max-attempts", {"1 to " + std::to_string(cli::max_attempts_limit)}},
+        {"--connect-timeout-ms", {"1 to " + std::to_string(cli::max_connect_timeout_ms), "milliseconds"}},
+        {"--request-timeout-ms", {"1 to " + std::to_string(cli::max_request_timeout_ms), "milliseconds"}},
+        {"--rate", {"greater than 0", std::to_string(static_cast<std::int64_t>(cli::max_rate)), "per second"}},
+        {"--burst", {"1 to " + std::to_string(static_cast<std::int64_t>(cli::max_burst)), "requests"}},
+        {"--start-offset", {"0 or more"}},
+    };
+    const std::map<std::string, std::string> entries = help_entries(cli::help_text());
+
+    for (const numeric_case& number : cases) {
+        auto entry = entries.find(number.name);
+        BOOST_TEST_REQUIRE((entry != entries.end()), "--help has no entry for " << number.name);
+        for (const std::string& word : number.expected) {
+            BOOST_TEST(contains(lowercase(entry->second), lowercase(word)),
+                       number.name << " lacks '" << word << "':\n" << entry->second);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(choices_are_listed)
+{
+    const std::map<std::string, std::string> entries = help_entries(cli::help_text());
+    const std::map<std::string, std::vector<std::string>> choices = {
+        {"--format", {"table", "ndjson", "json", "csv"}},
+        {"--progress", {"auto", "always", "never"}},
+        {"--log-level", {"trace", "debug", "info", "warning", "error", "off"}},
+        {"--center", {"self", "thirdparty"}},
+        {"--query-form", {"filter", "separate"}},
+    };
+
+    for (const auto& [name, values] : choices) {
+        auto entry = entries.find(name);
+        BOOST_TEST_REQUIRE((entry != entries.end()), "--help has no entry for " << name);
+        for (const std::string& value : values)
+            BOOST_TEST(contains(entry->second, value), name << " lacks '" << value << "'");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(every_exit_status_is_listed)
+{
+    const std::string text = cli::help_text();
+
+    for (int status : {cli::exit_success, cli::exit_scan_failed, cli::exit_usage, cli::exit_auth_failed,
+                       cli::exit_incomplete, cli::exit_interrupted, cli::exit_terminated}) {
+        std::string line_start = "\n  " + std::to_string(status) + " ";
+        BOOST_TEST(contains(text, line_start), "--help lacks exit status " << status);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

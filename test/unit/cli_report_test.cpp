@@ -38,6 +38,18 @@ swr::scan_summary make_summary()
 
 BOOST_AUTO_TEST_SUITE(exit_status)
 
+BOOST_AUTO_TEST_CASE(status_numbers_are_stable)
+{
+    // Scripts branch on these numbers, so changing one breaks them.
+    BOOST_TEST(cli::exit_success == 0);
+    BOOST_TEST(cli::exit_scan_failed == 1);
+    BOOST_TEST(cli::exit_usage == 2);
+    BOOST_TEST(cli::exit_auth_failed == 3);
+    BOOST_TEST(cli::exit_incomplete == 4);
+    BOOST_TEST(cli::exit_interrupted == 130);
+    BOOST_TEST(cli::exit_terminated == 143);
+}
+
 BOOST_AUTO_TEST_CASE(errors_map_to_documented_statuses)
 {
     using swr::errc;
@@ -99,16 +111,19 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(progress_line)
 
-BOOST_AUTO_TEST_CASE(shows_counts_and_rate)
+BOOST_AUTO_TEST_CASE(shows_bar_counts_rate_and_eta)
 {
     cli::progress value;
     value.pages = 12;
     value.total_pages = 200;
     value.items = 1200;
     value.total_items = 20000;
+    value.requests = 13;
     value.elapsed = std::chrono::seconds(2);
 
-    BOOST_TEST(cli::format_progress(value) == "page 12/200, 1200/20000 items, 600 items/s");
+    // 600 items/s leave 18800 items for 32 s.
+    BOOST_TEST(cli::format_progress(value, 0) ==
+               "[#...................]   6% page 12/200, 1200/20000 items, 6.5 req/s, ETA 0:32");
 }
 
 BOOST_AUTO_TEST_CASE(omits_unknown_totals)
@@ -117,7 +132,73 @@ BOOST_AUTO_TEST_CASE(omits_unknown_totals)
     value.pages = 1;
     value.items = 100;
 
-    BOOST_TEST(cli::format_progress(value) == "page 1, 100 items");
+    BOOST_TEST(cli::format_progress(value, 0) == "page 1, 100 items");
+}
+
+BOOST_AUTO_TEST_CASE(fast_rate_has_no_decimals)
+{
+    cli::progress value;
+    value.pages = 250;
+    value.items = 25000;
+    value.requests = 250;
+    value.elapsed = std::chrono::seconds(10);
+
+    BOOST_TEST(cli::format_progress(value, 0) == "page 250, 25000 items, 25 req/s");
+}
+
+BOOST_AUTO_TEST_CASE(complete_bar_is_full)
+{
+    cli::progress value;
+    value.pages = 2;
+    value.total_pages = 2;
+    value.items = 150;
+    value.total_items = 150;
+    value.requests = 2;
+    value.elapsed = std::chrono::seconds(1);
+
+    BOOST_TEST(cli::format_progress(value, 0) ==
+               "[####################] 100% page 2/2, 150/150 items, 2.0 req/s, ETA 0:00");
+}
+
+BOOST_AUTO_TEST_CASE(narrow_terminal_drops_bar_then_cuts)
+{
+    cli::progress value;
+    value.pages = 12;
+    value.total_pages = 200;
+    value.items = 1200;
+    value.total_items = 20000;
+    value.requests = 13;
+    value.elapsed = std::chrono::seconds(2);
+
+    BOOST_TEST(cli::format_progress(value, 80) ==
+               "[#...................]   6% page 12/200, 1200/20000 items, 6.5 req/s, ETA 0:32");
+    BOOST_TEST(cli::format_progress(value, 70) == "  6% page 12/200, 1200/20000 items, 6.5 req/s, ETA 0:32");
+    BOOST_TEST(cli::format_progress(value, 29) == "  6% page 12/200, 1200/20000");
+    for (std::size_t width : {10u, 30u, 57u, 58u, 79u, 80u})
+        BOOST_TEST(cli::format_progress(value, width).size() < width, "width " << width);
+}
+
+BOOST_AUTO_TEST_CASE(eta_needs_total_and_items)
+{
+    cli::progress value;
+    value.total_items = 1000;
+    value.elapsed = std::chrono::seconds(4);
+    BOOST_TEST(!cli::estimate_remaining(value).has_value());
+
+    // 25 items/s leave 900 items for 36 s.
+    value.items = 100;
+    BOOST_TEST(cli::estimate_remaining(value).value().count() == 36);
+
+    value.total_items.reset();
+    BOOST_TEST(!cli::estimate_remaining(value).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(durations_use_minutes_then_hours)
+{
+    BOOST_TEST(cli::format_duration(std::chrono::seconds(0)) == "0:00");
+    BOOST_TEST(cli::format_duration(std::chrono::seconds(65)) == "1:05");
+    BOOST_TEST(cli::format_duration(std::chrono::seconds(3599)) == "59:59");
+    BOOST_TEST(cli::format_duration(std::chrono::seconds(3723)) == "1:02:03");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -184,6 +265,14 @@ BOOST_AUTO_TEST_CASE(interruption_names_resume_offset)
     const std::string text = cli::format_summary(make_summary(), 130);
 
     BOOST_TEST(contains(text, "interrupted"));
+    BOOST_TEST(contains(text, "--start-offset 1200"));
+}
+
+BOOST_AUTO_TEST_CASE(termination_names_resume_offset)
+{
+    const std::string text = cli::format_summary(make_summary(), cli::exit_terminated);
+
+    BOOST_TEST(contains(text, "terminated (1200 of 20000)"), text);
     BOOST_TEST(contains(text, "--start-offset 1200"));
 }
 

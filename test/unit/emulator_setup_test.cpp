@@ -23,8 +23,10 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -209,6 +211,99 @@ BOOST_AUTO_TEST_CASE(help_lists_every_option)
                                "--latency-ms", "--rate", "--burst", "--threads", "--help", "SWR_EMULATOR_TOKEN"}) {
         BOOST_TEST(contains(help, option), option);
     }
+}
+
+BOOST_AUTO_TEST_CASE(every_registered_option_documented)
+{
+    const std::string help = usage_text();
+
+    // Line breaks and indentation may split a default over two lines.
+    std::string flat_help;
+    std::istringstream words(help);
+    for (std::string word; words >> word;)
+        flat_help += (flat_help.empty() ? "" : " ") + word;
+
+    for (std::string_view name : option_names())
+        BOOST_TEST(contains(help, " " + std::string(name)), "--help has no entry for " << name);
+    for (const option_summary& option : option_summaries()) {
+        BOOST_TEST_CONTEXT("option " << option.name)
+        {
+            BOOST_TEST(!option.description.empty());
+            if (!option.argument.empty())
+                BOOST_TEST(contains(flat_help, "(default: " + std::string(option.default_text) + ")"));
+            BOOST_TEST((option.argument.empty() == option.default_text.empty()));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(every_registered_option_parsed)
+{
+    // Each option is accepted on its own with a value it allows, so none is
+    // documented without being handled. The dependent ones come with the
+    // option they need.
+    const std::map<std::string_view, std::vector<std::string>> valid_values = {
+        {"--host", {"::1"}}, {"--port", {"8443"}}, {"--tls-dir", {"/tmp/t"}}, {"--repositories", {"5"}},
+        {"--data", {"d.json"}}, {"--token-file", {"t"}}, {"--ak", {"AK1"}}, {"--sk-file", {"sk"}},
+        {"--project-id", {"p1", "--ak", "AK1"}}, {"--iam-users-file", {"u.json"}},
+        {"--token-lifetime-s", {"60"}}, {"--clock-skew-s", {"-60"}}, {"--latency-ms", {"5"}},
+        {"--rate", {"10"}}, {"--burst", {"2", "--rate", "10"}}, {"--faults", {"f.json"}},
+        {"--fault-probability", {"0.5"}}, {"--fault-seed", {"7"}}, {"--threads", {"2"}},
+    };
+
+    for (const option_summary& option : option_summaries()) {
+        std::vector<std::string> arguments = {std::string(option.name)};
+        if (!option.argument.empty()) {
+            auto values = valid_values.find(option.name);
+            BOOST_TEST_REQUIRE((values != valid_values.end()), "no test value for " << option.name);
+            arguments.insert(arguments.end(), values->second.begin(), values->second.end());
+        }
+        BOOST_TEST_CONTEXT("option " << option.name)
+        {
+            BOOST_CHECK_NO_THROW(parse_command_line(arguments));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(help_states_units_and_ranges)
+{
+    // Line breaks and indentation may split a phrase over two lines.
+    std::string help;
+    std::istringstream words(usage_text());
+    for (std::string word; words >> word;)
+        help += (help.empty() ? "" : " ") + word;
+
+    for (std::string_view expected :
+         {"TCP port, 0 to 65535", "in milliseconds, 0 to 3600000", "in seconds, 1 to 31622400",
+          "-316224000 to 316224000", "requests per second", "1 to 256", "0 to 10000000", "probability, 0 to 1",
+          "Exit status: 0", "GET /emulator/stats", "SWR_EMULATOR_TOKEN"}) {
+        BOOST_TEST(contains(help, expected), "--help lacks '" << expected << "'");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(help_lines_fit_80_columns)
+{
+    std::istringstream lines(usage_text());
+    for (std::string line; std::getline(lines, line);)
+        BOOST_TEST(line.size() <= 80u, "line of " << line.size() << " columns: " << line);
+}
+
+BOOST_AUTO_TEST_CASE(help_wins_over_errors)
+{
+    BOOST_TEST(parse_command_line({"--port", "99999", "--help"}).show_help);
+    BOOST_TEST(parse_command_line({"-h", "--no-such-option"}).show_help);
+}
+
+BOOST_AUTO_TEST_CASE(version_and_project_id_parsed)
+{
+    BOOST_TEST(parse_command_line({"--version"}).show_version);
+    BOOST_TEST(parse_command_line({"--ak", "AK1", "--project-id=p1"}).options.project_id == "p1");
+}
+
+BOOST_AUTO_TEST_CASE(flag_value_and_lone_project_id_rejected)
+{
+    BOOST_TEST(contains(message_of([] { parse_command_line({"--version=1"}); }), "--version takes no value"));
+    BOOST_TEST(contains(message_of([] { parse_command_line({"--project-id", "p1"}); }), "--project-id needs --ak"));
+    BOOST_TEST(contains(message_of([] { parse_command_line({"--data="}); }), "invalid value '' for --data"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

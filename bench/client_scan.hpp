@@ -1,0 +1,43 @@
+#ifndef SWR_BENCH_CLIENT_SCAN_HPP
+#define SWR_BENCH_CLIENT_SCAN_HPP
+
+#include <swr/rate_limiter.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace swr::bench {
+
+/// One scan by the library, in this process, on a single-threaded `io_context`.
+struct scan_settings {
+    std::string endpoint;
+    std::string ca_file;
+    std::string token;
+    std::size_t concurrency = 1;     ///< `scan_options::max_in_flight`; also the idle pool size.
+    std::int64_t page_size = 100;
+    std::int64_t start_offset = 0;
+    std::shared_ptr<rate_limiter> limiter;  ///< Null: no rate limit.
+};
+
+/// What a scan measured. CPU is that of the whole process, so the caller
+/// runs nothing else meanwhile.
+struct scan_result {
+    std::int64_t pages = 0;
+    std::int64_t items = 0;
+    std::chrono::nanoseconds wall{0};  ///< From creating the client to the end of the stream.
+    std::chrono::nanoseconds cpu{0};   ///< User plus system CPU of this process over `wall`.
+};
+
+/// Creates a client, scans the `self` center from `start_offset` to the end
+/// and counts what arrives. The items are only counted, as a caller that
+/// hands them on would at least have to touch them.
+///
+/// @throws swr::exception when the scan fails or is incomplete.
+scan_result run_client_scan(const scan_settings& settings);
+
+}  // namespace swr::bench
+
+#endif

@@ -1,0 +1,345 @@
+// parse_page_fast: one pass over a page in the shape servers send, straight
+// into `repository` values. Anything outside that shape, valid or not, makes
+// it give up, and parse_repositories then runs the complete parser, which
+// also words the errors. So this file only has to be right about what it
+// accepts: the JSON grammar (RFC 8259) with strict UTF-8, as Boost.JSON
+// checks it.
+
+#include "page_parser.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace swr::detail {
+
+namespace {
+
+constexpr std::size_t no_field = repository_fields.size();
+
+bool is_whitespace(char c) noexcept
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+bool is_digit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
+
+// Length of the UTF-8 sequence that starts with the non-ASCII byte at `p`,
+// or 0 when it is invalid (RFC 3629: no overlong forms, no surrogates,
+// nothing above U+10FFFF).
+std::size_t utf8_length(const unsigned char* p, const unsigned char* end) noexcept
+{
+    auto continuation = [](unsigned char byte, unsigned char low = 0x80, unsigned char high = 0xBF) {
+        return byte >= low && byte <= high;
+    };
+    std::size_t left = static_cast<std::size_t>(end - p);
+    unsigned char lead = p[0];
+    if (lead >= 0xC2 && lead <= 0xDF)
+        return left >= 2 && continuation(p[1]) ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
+        unsigned char high = lead == 0xED ? 0x9F : 0xBF;
+        return left >= 3 && continuation(p[1], low, high) && continuation(p[2]) ? 3 : 0;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
+        unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
+        return left >= 4 && continuation(p[1], low, high) && continuation(p[2]) && continuation(p[3]) ? 4 : 0;
+    }
+    return 0;
+}
+
+class fast_reader {
+public:
+    explicit fast_reader(std::string_view body) : p_(body.data()), end_(body.data() + body.size()) {}
+
+    bool read_page(std::vector<repository>& items)
+    {
+        if (!consume('['))
+            return false;
+        skip_whitespace();
+        if (p_ < end_ && *p_ == ']') {
+            ++p_;
+            return at_end();
+        }
+        for (;;) {
+            if (!consume('{') || !read_item(items.emplace_back()))
+                return false;
+            skip_whitespace();
+            if (p_ < end_ && *p_ == ',') {
+                ++p_;
+                continue;
+            }
+            if (p_ < end_ && *p_ == ']') {
+                ++p_;
+                return at_end();
+            }
+            return false;
+        }
+    }
+
+private:
+    void skip_whitespace() noexcept
+    {
+        while (p_ < end_ && is_whitespace(*p_))
+            ++p_;
+    }
+
+    bool consume(char c) noexcept
+    {
+        skip_whitespace();
+        if (p_ < end_ && *p_ == c) {
+            ++p_;
+            return true;
+        }
+        return false;
+    }
+
+    bool at_end() noexcept
+    {
+        skip_whitespace();
+        return p_ == end_;
+    }
+
+    // Reads the members of an object whose `{` was consumed.
+    bool read_item(repository& item)
+    {
+        bool named = false;
+        std::size_t guess = 0;
+        for (;;) {
+            std::string_view key;
+            if (!consume('"') || !read_string(key, true) || !consume(':'))
+                return false;
+            skip_whitespace();
+            std::size_t field = find_field(key, guess);
+            if (!read_value(item, field, named))
+                return false;
+            skip_whitespace();
+            if (p_ < end_ && *p_ == ',') {
+                ++p_;
+                continue;
+            }
+            if (p_ < end_ && *p_ == '}') {
+                ++p_;
+                return named;
+            }
+            return false;
+        }
+    }
+
+    bool read_value(repository& item, std::size_t field, bool& named)
+    {
+        if (p_ < end_ && *p_ == 'n') {
+            // null: the default, as the complete parser does; a null name
+            // is left to it to report.
+            if (field == name_field || !read_literal("null"))
+                return false;
+            if (field < no_field)
+                reset_field(item, field);
+            return true;
+        }
+        if (field == no_field)
+            return skip_scalar();
+
+        switch (repository_fields[field].type) {
+        case field_type::text: {
+            std::string_view text;
+            if (!consume('"') || !read_string(text, false))
+                return false;
+            text_member(item, field)->assign(text.data(), text.size());
+            named = named || field == name_field;
+            return true;
+        }
+        case field_type::integer:
+            return read_integer(*integer_member(item, field));
+        case field_type::optional_integer: {
+            std::int64_t value = 0;
+            if (!read_integer(value))
+                return false;
+            item.total_range = value;
+            return true;
+        }
+        case field_type::boolean:
+            return read_boolean(*boolean_member(item, field));
+        case field_type::strings:
+            return read_tags(item.tags);
+        }
+        return false;
+    }
+
+    // A value of an unknown field: a string, an integer or a literal.
+    bool skip_scalar()
+    {
+        std::string_view ignored_text;
+        std::int64_t ignored_number = 0;
+        bool ignored_flag = false;
+        if (p_ >= end_)
+            return false;
+        if (*p_ == '"') {
+            ++p_;
+            return read_string(ignored_text, false);
+        }
+        if (*p_ == 't' || *p_ == 'f')
+            return read_boolean(ignored_flag);
+        return read_integer(ignored_number);
+    }
+
+    bool read_tags(std::vector<std::string>& tags)
+    {
+        // A later `tags` key replaces the list, as in the complete parser.
+        tags.clear();
+        if (!consume('['))
+            return false;
+        skip_whitespace();
+        if (p_ < end_ && *p_ == ']') {
+            ++p_;
+            return true;
+        }
+        for (;;) {
+            std::string_view tag;
+            if (!consume('"') || !read_string(tag, false))
+                return false;
+            tags.emplace_back(tag.data(), tag.size());
+            skip_whitespace();
+            if (p_ < end_ && *p_ == ',') {
+                ++p_;
+                continue;
+            }
+            if (p_ < end_ && *p_ == ']') {
+                ++p_;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    bool read_literal(std::string_view word) noexcept
+    {
+        if (static_cast<std::size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0)
+            return false;
+        p_ += word.size();
+        return true;
+    }
+
+    bool read_boolean(bool& out) noexcept
+    {
+        if (read_literal("true")) {
+            out = true;
+            return true;
+        }
+        if (read_literal("false")) {
+            out = false;
+            return true;
+        }
+        return false;
+    }
+
+    // An integer without fraction or exponent that fits int64. Negative
+    // zero and leading zeros are left to the complete parser.
+    bool read_integer(std::int64_t& out) noexcept
+    {
+        bool negative = p_ < end_ && *p_ == '-';
+        if (negative)
+            ++p_;
+        if (p_ >= end_ || !is_digit(*p_) || (*p_ == '0' && (negative || (p_ + 1 < end_ && is_digit(p_[1])))))
+            return false;
+
+        std::uint64_t value = 0;
+        for (; p_ < end_ && is_digit(*p_); ++p_) {
+            auto digit = static_cast<std::uint64_t>(*p_ - '0');
+            if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10)
+                return false;
+            value = value * 10 + digit;
+        }
+        if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E'))
+            return false;
+
+        constexpr auto largest = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        if (value > largest + (negative ? 1 : 0))
+            return false;
+        out = negative ? static_cast<std::int64_t>(0 - value) : static_cast<std::int64_t>(value);
+        return true;
+    }
+
+    // Reads a string whose opening quote was consumed, up to and including
+    // its closing quote. Gives up on escapes and control characters, and on
+    // any non-ASCII byte in a key.
+    bool read_string(std::string_view& out, bool ascii_only) noexcept
+    {
+        const char* start = p_;
+        for (;;) {
+            skip_plain_bytes();
+            if (p_ >= end_)
+                return false;
+            auto byte = static_cast<unsigned char>(*p_);
+            if (byte == '"') {
+                out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+                ++p_;
+                return true;
+            }
+            if (byte < 0x80 || ascii_only)
+                return false;  // a backslash or a control character
+            std::size_t length = utf8_length(reinterpret_cast<const unsigned char*>(p_),
+                                             reinterpret_cast<const unsigned char*>(end_));
+            if (length == 0)
+                return false;
+            p_ += length;
+        }
+    }
+
+    // Advances past printable ASCII other than `"` and `\`.
+    void skip_plain_bytes() noexcept
+    {
+#if defined(__SSE2__)
+        // 16 bytes at a time: a signed comparison below 0x20 also catches
+        // every byte from 0x80, so one mask finds all the bytes to stop at.
+        const __m128i quote = _mm_set1_epi8('"');
+        const __m128i backslash = _mm_set1_epi8('\\');
+        const __m128i space = _mm_set1_epi8(0x20);
+        while (end_ - p_ >= 16) {
+            __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+            __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)),
+                                         _mm_cmplt_epi8(chunk, space));
+            int mask = _mm_movemask_epi8(stops);
+            if (mask != 0) {
+                p_ += __builtin_ctz(static_cast<unsigned>(mask));
+                return;
+            }
+            p_ += 16;
+        }
+#endif
+        while (p_ < end_) {
+            auto byte = static_cast<unsigned char>(*p_);
+            if (byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\')
+                return;
+            ++p_;
+        }
+    }
+
+    const char* p_;
+    const char* end_;
+};
+
+}  // namespace
+
+std::optional<std::vector<repository>> parse_page_fast(std::string_view body)
+{
+    // Items of real pages take 300 to 1,000 bytes each; the cap is the
+    // largest page size, so a big body of few items reserves little.
+    std::vector<repository> items;
+    items.reserve(std::min<std::size_t>(body.size() / 256, 1000));
+    fast_reader reader(body);
+    if (!reader.read_page(items))
+        return std::nullopt;
+    return items;
+}
+
+}  // namespace swr::detail

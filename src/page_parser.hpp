@@ -1,0 +1,83 @@
+#ifndef SWR_SRC_PAGE_PARSER_HPP
+#define SWR_SRC_PAGE_PARSER_HPP
+
+// The two parsers behind swr::parse_repositories. The fast one reads the
+// shape servers actually send and gives up on anything else; the complete
+// one accepts every valid body and words every error. parse_repositories
+// tries the fast one first and falls back to the complete one.
+
+#include <swr/repository.hpp>
+
+#include <array>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace swr::detail {
+
+/// What a field of `repository` holds.
+enum class field_type { text, integer, optional_integer, boolean, strings };
+
+/// A JSON key of a repository and the type of its value.
+struct field_spec {
+    std::string_view key;
+    field_type type;
+};
+
+/// Every field of `repository`, in the API's order, which is also the order
+/// in which errors of one item are reported.
+inline constexpr std::array<field_spec, 18> repository_fields = {{
+    {"name", field_type::text},
+    {"category", field_type::text},
+    {"description", field_type::text},
+    {"size", field_type::integer},
+    {"is_public", field_type::boolean},
+    {"num_images", field_type::integer},
+    {"num_download", field_type::integer},
+    {"created_at", field_type::text},
+    {"updated_at", field_type::text},
+    {"logo", field_type::text},
+    {"url", field_type::text},
+    {"path", field_type::text},
+    {"internal_path", field_type::text},
+    {"domain_name", field_type::text},
+    {"namespace", field_type::text},
+    {"tags", field_type::strings},
+    {"status", field_type::boolean},
+    {"total_range", field_type::optional_integer},
+}};
+
+/// Index of `name` in `repository_fields`.
+inline constexpr std::size_t name_field = 0;
+
+/// Index in `repository_fields` of `key`, or `repository_fields.size()` for
+/// an unknown key. `guess` is tried first and then moved past the match, so
+/// fields in API order cost one comparison each.
+std::size_t find_field(std::string_view key, std::size_t& guess) noexcept;
+
+/// The string member of `item` for text field `field`, else null.
+std::string* text_member(repository& item, std::size_t field) noexcept;
+
+/// The integer member of `item` for integer field `field` (not `total_range`), else null.
+std::int64_t* integer_member(repository& item, std::size_t field) noexcept;
+
+/// The boolean member of `item` for boolean field `field`, else null.
+bool* boolean_member(repository& item, std::size_t field) noexcept;
+
+/// Resets field `field` of `item` to its default, as a `null` value does.
+void reset_field(repository& item, std::size_t field);
+
+/// Parses a page whose tokens are limited to what servers send: no escapes
+/// in strings, integers without fraction or exponent, no nested values in
+/// unknown fields, no trailing commas, every value of the expected type and
+/// every item named. Returns nothing for any other body, valid or not; for
+/// a body it accepts, it returns exactly what `parse_page_complete` would.
+std::optional<std::vector<repository>> parse_page_fast(std::string_view body);
+
+/// Parses any body with Boost.JSON's push parser. The rules and error
+/// messages are those of `parse_repositories`.
+parsed_page parse_page_complete(std::string_view body);
+
+}  // namespace swr::detail
+
+#endif

@@ -1,0 +1,101 @@
+#include "recent_keys.hpp"
+
+#include <functional>
+
+namespace swr::detail {
+
+namespace {
+
+std::uint64_t hash_key(std::string_view namespace_name, std::string_view name) noexcept
+{
+    std::hash<std::string_view> hash;
+    return hash(namespace_name) * 0x9E3779B97F4A7C15ULL ^ hash(name);
+}
+
+}  // namespace
+
+recent_keys::recent_keys(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity), table_(64, empty) {}
+
+bool recent_keys::matches(std::size_t index, std::uint64_t hash, std::string_view namespace_name,
+                          std::string_view name) const noexcept
+{
+    if (hashes_[index] != hash)
+        return false;
+    std::string_view key = keys_[index];
+    return key.size() == namespace_name.size() + 1 + name.size() &&
+           key.compare(0, namespace_name.size(), namespace_name) == 0 && key[namespace_name.size()] == '/' &&
+           key.compare(namespace_name.size() + 1, name.size(), name) == 0;
+}
+
+bool recent_keys::contains_or_add(std::string_view namespace_name, std::string_view name)
+{
+    std::uint64_t hash = hash_key(namespace_name, name);
+    std::size_t mask = table_.size() - 1;
+    for (std::size_t slot = hash & mask; table_[slot] != empty; slot = (slot + 1) & mask) {
+        if (matches(table_[slot] - 1, hash, namespace_name, name))
+            return true;
+    }
+
+    // Take a new ring entry, or reuse the oldest one and its string's capacity.
+    std::size_t index = 0;
+    if (keys_.size() < capacity_) {
+        index = keys_.size();
+        keys_.emplace_back();
+        hashes_.push_back(0);
+        if (keys_.size() * 2 > table_.size())
+            grow_table();
+    } else {
+        index = oldest_;
+        oldest_ = (oldest_ + 1) % capacity_;
+        forget(index);
+    }
+
+    std::string& key = keys_[index];
+    key.assign(namespace_name);
+    key += '/';
+    key.append(name);
+    hashes_[index] = hash;
+    insert(index);
+    return false;
+}
+
+void recent_keys::insert(std::size_t index) noexcept
+{
+    std::size_t mask = table_.size() - 1;
+    std::size_t slot = hashes_[index] & mask;
+    while (table_[slot] != empty)
+        slot = (slot + 1) & mask;
+    table_[slot] = static_cast<std::uint32_t>(index + 1);
+}
+
+void recent_keys::forget(std::size_t index) noexcept
+{
+    std::size_t mask = table_.size() - 1;
+    std::size_t hole = hashes_[index] & mask;
+    while (table_[hole] != index + 1)
+        hole = (hole + 1) & mask;
+
+    // Backward-shift deletion: move later entries of the probe run into the
+    // hole unless their home slot lies cyclically after the hole, so that
+    // every remaining key is still found from its home slot.
+    for (std::size_t next = (hole + 1) & mask; table_[next] != empty; next = (next + 1) & mask) {
+        std::size_t home = hashes_[table_[next] - 1] & mask;
+        bool stays = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+        if (stays)
+            continue;
+        table_[hole] = table_[next];
+        hole = next;
+    }
+    table_[hole] = empty;
+}
+
+void recent_keys::grow_table()
+{
+    table_.assign(table_.size() * 2, empty);
+    for (std::size_t index = 0; index < keys_.size(); ++index) {
+        if (index + 1 < keys_.size())  // the newest entry is inserted by the caller
+            insert(index);
+    }
+}
+
+}  // namespace swr::detail
