@@ -31,6 +31,10 @@ cmake --build "${build_dir}" -j "${jobs}" --target swr-emulator swr-shared-repos
 # The token lives in a private directory and reaches both programs through
 # a file, never through a command line, which other users could read.
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/swr-demo.XXXXXX")"
+# The CLI honours HTTPS_PROXY like curl; the demo talks to 127.0.0.1 only,
+# so a proxy set for package downloads must not see that traffic.
+unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY
+
 emulator_pid=""
 # shellcheck disable=SC2317  # only reached through the EXIT trap
 cleanup() {
