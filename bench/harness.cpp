@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <regex>
 
 namespace swr::bench {
 
@@ -69,9 +70,14 @@ std::string shell_line(const std::vector<std::string>& argv)
             line += ' ';
         bool plain = !argument.empty() && argument.find_first_not_of(
                                               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                              "-_./:=,@%+") == std::string::npos;
+                                              "-_./:=,@%+$") == std::string::npos;
         if (plain) {
             line += argument;
+            continue;
+        }
+        // Double quotes keep a placeholder such as $PORT expandable.
+        if (argument.find('$') != std::string::npos && argument.find_first_of("\"`\\!") == std::string::npos) {
+            line += '"' + argument + '"';
             continue;
         }
         line += '\'';
@@ -80,6 +86,27 @@ std::string shell_line(const std::vector<std::string>& argv)
         line += '\'';
     }
     return line;
+}
+
+std::string command_text(const std::vector<std::string>& argv, const bench_paths& paths)
+{
+    std::vector<std::string> portable;
+    for (const std::string& argument : argv) {
+        std::string text = argument;
+        for (const std::string* program : {&paths.emulator, &paths.cli, &paths.self, &paths.wrk, &paths.valgrind}) {
+            if (!program->empty() && text == *program)
+                text = text.substr(text.rfind('/') + 1);
+        }
+        if (!paths.scratch_dir.empty()) {
+            for (std::size_t at = text.find(paths.scratch_dir); at != std::string::npos;
+                 at = text.find(paths.scratch_dir)) {
+                text.replace(at, paths.scratch_dir.size(), "$SCRATCH");
+            }
+        }
+        static const std::regex loopback_port(R"(https://127\.0\.0\.1:[0-9]+)");
+        portable.push_back(std::regex_replace(text, loopback_port, "https://127.0.0.1:$$PORT"));
+    }
+    return shell_line(portable);
 }
 
 void progress(const std::string& message)

@@ -83,8 +83,9 @@ struct result_table {
 struct target_check {
     std::string figure;
     std::optional<double> measured;  ///< Empty when the figure could not be measured.
-    std::string target;              ///< e.g. ">= 0.80".
+    std::string target;              ///< e.g. ">= 0.80"; "-" for a figure without a target.
     bool met = false;
+    int decimals = 3;                ///< Digits of `measured` after the point in the report.
 };
 
 /// Everything a run measured.
@@ -106,6 +107,11 @@ double seconds_of(std::chrono::nanoseconds duration);
 
 /// Quotes a command line for a POSIX shell, for the report.
 std::string shell_line(const std::vector<std::string>& argv);
+
+/// `shell_line` with the machine-specific parts replaced, so that a reader
+/// can reuse it: programs by their name, the temporary directory by
+/// `$SCRATCH` and the emulator's port by `$PORT`.
+std::string command_text(const std::vector<std::string>& argv, const bench_paths& paths);
 
 /// Prints a progress line on standard error.
 void progress(const std::string& message);

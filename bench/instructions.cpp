@@ -60,8 +60,8 @@ void measure_instructions(const bench_config& config, const bench_paths& paths, 
         "the TLS handshakes. Concurrency " + std::to_string(config.instruction_concurrency) + ", one run each.";
     table.header = {"scan", "pages", "instructions", "instructions/page"};
     if (paths.valgrind.empty()) {
-        table.notes.push_back("valgrind is not available (not installed, or this build uses a sanitizer), so this table was not "
-                              "measured.");
+        table.notes.push_back("valgrind is not available (not installed, or this build uses a sanitizer), so this "
+                              "table was not measured.");
         report.tables.push_back(std::move(table));
         report.targets.push_back({"instructions per page (no target)", std::nullopt, "-", true});
         return;
@@ -80,9 +80,9 @@ void measure_instructions(const bench_config& config, const bench_paths& paths, 
     table.rows.push_back({"long", std::to_string(large_pages), std::to_string(large.instructions),
                           fixed(static_cast<double>(large.instructions) / static_cast<double>(large_pages), 0)});
     table.rows.push_back({"one more page", "1", fixed(marginal, 0), fixed(marginal, 0)});
-    table.commands.push_back(shell_line(large.command) + "   # SWR_AUTH_TOKEN in the environment");
+    table.commands.push_back(command_text(large.command, paths) + "   # SWR_AUTH_TOKEN in the environment");
     report.tables.push_back(std::move(table));
-    report.targets.push_back({"instructions per page (no target)", marginal, "-", true});
+    report.targets.push_back({"instructions per page (no target)", marginal, "-", true, 0});
 }
 
 }  // namespace swr::bench

@@ -53,7 +53,7 @@ void measure_latency(const bench_config& config, const bench_paths& paths, bench
         table.rows.push_back({label, fixed(ideal, 3), fixed(wall, 3), fixed(ratio, 3), fixed(floor_ratio, 3)});
         report.targets.push_back({"latency wall / ideal, concurrency " + label, ratio, "<= 1.15", ratio <= 1.15});
     }
-    table.commands.push_back(shell_line(emulator.command()));
+    table.commands.push_back(command_text(emulator.command(), paths));
     report.tables.push_back(std::move(table));
 }
 

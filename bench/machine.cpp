@@ -7,6 +7,8 @@
 #include <openssl/crypto.h>
 #include <sys/utsname.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <sstream>
 #include <thread>
@@ -57,6 +59,8 @@ std::string tool_version(const std::vector<std::string>& command, const std::str
         return "not installed";
     finished_run run = run_to_end(command, {}, scratch_dir);
     std::string text = first_line(run.out.empty() ? run.err : run.out);
+    // wrk appends its copyright to the version line.
+    text = text.substr(0, text.find(" Copyright"));
     return text.empty() ? "unknown" : text;
 }
 
@@ -77,8 +81,10 @@ std::vector<std::pair<std::string, std::string>> describe_machine(const bench_pa
 {
     utsname system{};
     ::uname(&system);
-    std::string meminfo = read_file("/proc/meminfo");
-    std::string memory = field_value(meminfo, "MemTotal");
+    // MemTotal is in KiB, e.g. "24683784 kB".
+    double memory_kib = std::atof(field_value(read_file("/proc/meminfo"), "MemTotal").c_str());
+    char memory[32];
+    std::snprintf(memory, sizeof memory, "%.1f GiB", memory_kib / (1024 * 1024));
 
     return {
         {"date", utc_now()},

@@ -186,6 +186,26 @@ finished_run run_to_end(const std::vector<std::string>& argv, const std::vector<
     return run;
 }
 
+int report_peak_rss(const std::vector<std::string>& argv, const std::string& report_path)
+{
+    std::vector<std::string> arguments = argv;
+    std::vector<char*> argument_pointers = pointers(arguments);
+    pid_t pid = -1;
+    int error = posix_spawnp(&pid, argv.at(0).c_str(), nullptr, nullptr, argument_pointers.data(), environ);
+    if (error != 0)
+        throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(error));
+
+    int status = 0;
+    rusage usage{};
+    while (::wait4(pid, &status, 0, &usage) < 0) {
+        if (errno != EINTR)
+            throw std::runtime_error(std::string("wait4 failed: ") + std::strerror(errno));
+    }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::ofstream(report_path) << "max_rss_kib=" << usage.ru_maxrss << " status=" << code << '\n';
+    return code;
+}
+
 std::chrono::nanoseconds process_cpu_time(pid_t pid)
 {
     // Fields 14 and 15 of /proc/PID/stat are utime and stime in clock ticks.

@@ -81,6 +81,15 @@ struct finished_run {
 finished_run run_to_end(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
                         const std::string& scratch_dir);
 
+/// Runs `argv` with the standard streams of this process, waits for it and
+/// writes `max_rss_kib=N status=S` to `report_path`; returns the status.
+///
+/// Linux carries the memory high-water mark of a process over its exec, so
+/// a child spawned straight from the harness reports at least the harness's
+/// peak RSS. Run through this function in a new `swr-bench peak-rss`
+/// process, whose own memory is small, the child reports its own peak.
+int report_peak_rss(const std::vector<std::string>& argv, const std::string& report_path);
+
 /// User plus system CPU time of a running process, all threads, from
 /// /proc/PID/stat (clock-tick resolution, usually 10 ms).
 std::chrono::nanoseconds process_cpu_time(pid_t pid);

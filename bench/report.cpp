@@ -19,13 +19,14 @@ void append_markdown_row(std::string& out, const std::vector<std::string>& cells
     out += '\n';
 }
 
+// Numbers are right-aligned: every column but the first, unless `text_columns`.
 void append_markdown_table(std::string& out, const std::vector<std::string>& header,
-                           const std::vector<std::vector<std::string>>& rows)
+                           const std::vector<std::vector<std::string>>& rows, bool text_columns = false)
 {
     append_markdown_row(out, header);
     out += '|';
     for (std::size_t i = 0; i < header.size(); ++i)
-        out += i == 0 ? "---|" : "---:|";
+        out += i == 0 || text_columns ? "---|" : "---:|";
     out += '\n';
     for (const auto& row : rows)
         append_markdown_row(out, row);
@@ -33,7 +34,7 @@ void append_markdown_table(std::string& out, const std::vector<std::string>& hea
 
 std::string measured_text(const target_check& check)
 {
-    return check.measured ? fixed(*check.measured, 3) : "n/a";
+    return check.measured ? fixed(*check.measured, check.decimals) : "n/a";
 }
 
 std::string verdict(const target_check& check)
@@ -100,10 +101,10 @@ std::string render_markdown(const bench_report& report, const bench_config& conf
     std::vector<std::vector<std::string>> machine_rows;
     for (const auto& [name, value] : report.machine)
         machine_rows.push_back({name, value});
-    append_markdown_table(out, {"item", "value"}, machine_rows);
+    append_markdown_table(out, {"item", "value"}, machine_rows, true);
 
     out += "\n### Targets\n\n";
-    append_markdown_table(out, {"figure", "measured", "target", "result"}, summary_rows(report));
+    append_markdown_table(out, {"figure", "measured", "target", "result"}, summary_rows(report), true);
 
     for (const result_table& table : report.tables) {
         out += "\n### " + table.title + "\n\n";

@@ -6,12 +6,14 @@
 //   swr-bench [--smoke] [--runs N] [--only IDS] [--output FILE]
 //   swr-bench scan-once --endpoint URL --ca-file PATH [--start-offset N]
 //                       [--page-size N] [--concurrency N]
+//   swr-bench peak-rss REPORT PROGRAM [ARGUMENTS...]
 //
 // `--smoke` runs a tiny configuration that only proves the harness works.
 // `--only` takes a comma-separated list of throughput, emulator,
 // instructions, latency, memory and rate. `scan-once` runs one scan in this
 // process with the token from SWR_AUTH_TOKEN; the instruction count runs it
-// under callgrind.
+// under callgrind. `peak-rss REPORT PROGRAM [ARGUMENTS...]` runs a program
+// and writes its peak RSS to REPORT; the memory measurement uses it.
 
 #include "client_scan.hpp"
 #include "machine.hpp"
@@ -123,7 +125,7 @@ int scan_once(const std::vector<std::string>& args)
     }
     const char* token = std::getenv("SWR_AUTH_TOKEN");
     if (settings.endpoint.empty() || settings.ca_file.empty() || token == nullptr)
-        throw usage_error("scan-once needs --endpoint, --ca-file and SWR_AUTH_TOKEN");
+        throw usage_error("scan-once needs --endpoint, --ca-file and the token in SWR_AUTH_TOKEN");
     settings.token = token;
 
     bench::scan_result result = bench::run_client_scan(settings);
@@ -163,10 +165,10 @@ bench::bench_paths make_paths()
 void run_measurements(const arguments& parsed, const bench::bench_config& config, const bench::bench_paths& paths,
                       bench::bench_report& report)
 {
-    auto wanted = [&parsed](const char* id) { return parsed.only.empty() || parsed.only.count(id) != 0; };
+    auto selected = [&parsed](const char* id) { return parsed.only.empty() || parsed.only.count(id) != 0; };
 
     // One emulator serves the throughput, the emulator and the instruction measurements.
-    if (wanted("throughput") || wanted("emulator") || wanted("instructions")) {
+    if (selected("throughput") || selected("emulator") || selected("instructions")) {
         bench::emulator_settings settings;
         settings.program = paths.emulator;
         settings.tls_dir = paths.tls_dir;
@@ -175,18 +177,18 @@ void run_measurements(const arguments& parsed, const bench::bench_config& config
         bench::progress("starting an emulator with " + std::to_string(config.throughput_repositories) +
                         " repositories");
         bench::emulator_process emulator(settings, paths.scratch_dir + "/main");
-        if (wanted("throughput"))
+        if (selected("throughput"))
             bench::measure_throughput(config, paths, emulator, report);
-        if (wanted("emulator"))
+        if (selected("emulator"))
             bench::measure_emulator(config, paths, emulator, report);
-        if (wanted("instructions"))
+        if (selected("instructions"))
             bench::measure_instructions(config, paths, emulator, report);
     }
-    if (wanted("latency"))
+    if (selected("latency"))
         bench::measure_latency(config, paths, report);
-    if (wanted("memory"))
+    if (selected("memory"))
         bench::measure_memory(config, paths, report);
-    if (wanted("rate"))
+    if (selected("rate"))
         bench::measure_rate(config, paths, report);
 }
 
@@ -231,9 +233,16 @@ int main(int argc, char** argv)
     try {
         if (!args.empty() && args.front() == "scan-once")
             return scan_once({args.begin() + 1, args.end()});
+        if (!args.empty() && args.front() == "peak-rss") {
+            if (args.size() < 3)
+                throw usage_error("missing arguments for peak-rss; use: swr-bench peak-rss REPORT PROGRAM "
+                                  "[ARGUMENTS...]");
+            return bench::report_peak_rss({args.begin() + 2, args.end()}, args[1]);
+        }
         return run_benchmarks(parse_arguments(args));
     } catch (const usage_error& e) {
-        std::cerr << "swr-bench: " << e.what() << "\nUsage: swr-bench [--smoke] [--runs N] [--only IDS] [--output FILE]\n";
+        std::cerr << "swr-bench: " << e.what()
+                  << "\nUsage: swr-bench [--smoke] [--runs N] [--only IDS] [--output FILE]\n";
         return exit_usage;
     } catch (const std::exception& e) {
         std::cerr << "swr-bench: error: " << e.what() << '\n';

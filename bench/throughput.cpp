@@ -142,7 +142,8 @@ void measure_throughput(const bench_config& config, const bench_paths& paths, em
         }
 
         double wrk_rate = median_of([](const repetition& r) { return r.wrk_requests_per_second; });
-        double ratio = median_of([](const repetition& r) { return r.client_pages_per_second / r.wrk_requests_per_second; });
+        double ratio =
+            median_of([](const repetition& r) { return r.client_pages_per_second / r.wrk_requests_per_second; });
         double wrk_cpu = median_of([](const repetition& r) { return r.wrk_cpu_per_request; });
         double cpu_ratio = median_of([](const repetition& r) { return r.client_cpu_per_page / r.wrk_cpu_per_request; });
         double emulator_wrk = median_of([](const repetition& r) { return r.emulator_busy_wrk; });
@@ -154,12 +155,17 @@ void measure_throughput(const bench_config& config, const bench_paths& paths, em
         report.targets.push_back({"throughput / wrk, concurrency " + label, ratio, ">= 0.80", ratio >= 0.8});
     }
 
-    throughput.commands.push_back(shell_line(emulator.command()) + "   # SWR_EMULATOR_TOKEN in the environment");
-    throughput.commands.push_back("swr-bench: library scan of the self center, page size " +
-                                  std::to_string(config.page_size) + ", max_in_flight = max_idle_connections = N");
+    throughput.commands.push_back(command_text(emulator.command(), paths) +
+                                  "   # SWR_EMULATOR_TOKEN in the environment");
+    throughput.commands.push_back(command_text({paths.self, "scan-once", "--endpoint", emulator.endpoint(), "--ca-file",
+                                                emulator.ca_file(), "--page-size", std::to_string(config.page_size),
+                                                "--concurrency", "1"},
+                                               paths) +
+                                  "   # the same scan as the client column; SWR_AUTH_TOKEN in the environment");
     if (with_wrk) {
-        throughput.commands.push_back(shell_line(wrk_command(make_wrk_settings(config, paths, emulator, 1),
-                                                             "wrk-token.lua")) +
+        throughput.commands.push_back(command_text(wrk_command(make_wrk_settings(config, paths, emulator, 1),
+                                                               "wrk-token.lua"),
+                                                   paths) +
                                       "   # -c N; the script sets X-Auth-Token from SWR_AUTH_TOKEN");
     } else {
         throughput.notes.push_back("wrk is not installed, so the wrk columns were not measured.");
@@ -204,7 +210,8 @@ void measure_emulator(const bench_config& config, const bench_paths& paths, emul
         table.rows.push_back({std::to_string(connections), fixed(rate, 0), percent(share),
                               fixed(median(per_request), 1), share > 0 ? fixed(rate / share, 0) : "n/a"});
     }
-    table.commands.push_back(shell_line(wrk_command(make_wrk_settings(config, paths, emulator, 1), "wrk-token.lua")) +
+    table.commands.push_back(command_text(wrk_command(make_wrk_settings(config, paths, emulator, 1), "wrk-token.lua"),
+                                          paths) +
                              "   # -c N");
     report.tables.push_back(std::move(table));
 }

@@ -4,7 +4,7 @@
 # prints a table and writes the results into docs/benchmarks.md.
 #
 # Usage: scripts/bench.sh [SWR_BENCH_ARGUMENTS...]
-#   scripts/bench.sh                  the full run, about 5 minutes on 2 cores
+#   scripts/bench.sh                  the full run, about 4 minutes on 2 cores
 #   scripts/bench.sh --runs 3         fewer repetitions of each figure
 #   scripts/bench.sh --only latency   one measurement; see bench/swr_bench.cpp
 # Without --output the results go to docs/benchmarks.md.

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
 
 namespace swr {
 namespace detail {
@@ -191,11 +192,12 @@ std::shared_ptr<credentials_provider> make_aksk_credentials(std::string access_k
     // The AK goes inside the Authorization value, where a space or comma
     // would break its syntax. The other values are never quoted in messages.
     auto bad_access_key_byte = [](char c) {
-        return c == ' ' || c == ',' || c == '=' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        auto byte = static_cast<unsigned char>(c);
+        return c == ' ' || c == ',' || c == '=' || byte < 0x20 || byte >= 0x7f;
     };
     if (std::any_of(access_key.begin(), access_key.end(), bad_access_key_byte)) {
-        detail::throw_invalid_argument("the access key (AK) contains a space, comma, '=' or control "
-                                       "character; check its source");
+        detail::throw_invalid_argument("the access key (AK) contains a space, comma, '=', control character or "
+                                       "non-ASCII byte; check its source");
     }
     if (detail::contains_control_character(secret_key))
         detail::throw_invalid_argument("the secret key (SK) contains a control character; check its source");
@@ -204,6 +206,16 @@ std::shared_ptr<credentials_provider> make_aksk_credentials(std::string access_k
     if (detail::contains_control_character(security_token)) {
         detail::throw_invalid_argument("the security token contains a control character (e.g. a newline); "
                                        "check its source");
+    }
+    for (auto [name, value] : {std::pair<const char*, std::string_view>{"access key (AK)", access_key},
+                               {"secret key (SK)", secret_key},
+                               {"project id", project_id},
+                               {"security token", security_token}}) {
+        if (detail::too_long_for_header(value)) {
+            detail::throw_invalid_argument(std::string("the ") + name + " has " + std::to_string(value.size()) +
+                                           " bytes, more than the " + std::to_string(detail::max_credential_bytes) +
+                                           " allowed; check its source");
+        }
     }
 
     return std::make_shared<detail::aksk_credentials>(std::move(access_key), std::move(secret_key),

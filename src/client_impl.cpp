@@ -116,19 +116,28 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
     bool throttled_once = false;
     bool credentials_renewed = false;
 
+    // Attempts that sent the request. One that failed before, because the
+    // credentials provider could not authorize it (e.g. no IAM token), is
+    // not a request to SWR and is left out of the scan's counts.
+    std::size_t sent_requests = 0;
+
     for (std::size_t attempt = 1;; ++attempt) {
+        // NOTE: the token is taken before a new connection's TCP and TLS
+        // handshakes, so at the start of a scan the server may see requests
+        // a few milliseconds closer together than the limiter granted them.
         if (auto ec = co_await wait_for_turn(limiter)) {
             fetch_outcome cancelled;
             cancelled.ec = ec;
             cancelled.info.offset = offset;
             cancelled.info.message = "cancelled while waiting to send";
-            cancelled.attempts = attempt - 1;
+            cancelled.attempts = sent_requests;
             cancelled.renewals = credentials_renewed ? 1 : 0;
             co_return cancelled;
         }
 
         fetch_outcome outcome = co_await fetch_once(request, offset, limit, hook);
-        outcome.attempts = attempt;
+        sent_requests += outcome.sent ? 1 : 0;
+        outcome.attempts = sent_requests;
         outcome.renewals = credentials_renewed ? 1 : 0;
         if (outcome.ec && hook && hook->cancelled()) {
             // The caller aborted the exchange: not a failure to retry or log.
@@ -138,6 +147,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
         }
         if (!outcome.ec) {
             budget.on_success();
+            options.credentials->on_accepted(outcome.credentials_generation);
             outcome.throttled = throttled_once;
             co_return outcome;
         }
@@ -181,7 +191,8 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
 
         if (failure.kind == failure_kind::throttled)
             on_throttled(decision.delay, limiter, outcome);
-        retries.fetch_add(1, std::memory_order_relaxed);
+        if (outcome.sent)
+            retries.fetch_add(1, std::memory_order_relaxed);
         if (log.enabled(log_level::warning)) {
             log.write_repeating(log_level::warning, "retry",
                                 "attempt " + std::to_string(attempt) + " failed: " + describe(outcome) +
@@ -286,6 +297,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repos
         co_return outcome;
     }
 
+    outcome.sent = true;
     http_response response = co_await transport.send(message, hook);
     outcome.info.request_id = response.request_id;
     outcome.retry_after = std::move(response.retry_after);

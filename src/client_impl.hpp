@@ -21,7 +21,11 @@ struct fetch_outcome {
     boost::system::error_code ec;
     error_info info;
     swr::page page;
-    std::size_t attempts = 0;   ///< Attempts made, the first included.
+    /// Attempts that sent the request, the first included. Attempts that
+    /// failed before sending, because the credentials provider could not
+    /// authorize the request, are not counted.
+    std::size_t attempts = 0;
+    bool sent = false;          ///< Whether the last attempt passed the request to the transport.
     std::size_t renewals = 0;   ///< Attempts that re-sent a request with renewed credentials, not retries.
     bool throttled = false;     ///< Whether any attempt was throttled.
     std::string retry_after;    ///< `Retry-After` of the last response.

@@ -69,6 +69,11 @@ std::string read_token_file(const std::filesystem::path& path)
     content.erase(end == std::string::npos ? 0 : end + 1);
     if (content.empty())
         detail::throw_invalid_argument("token file '" + path.string() + "' is empty; write the IAM token into it");
+    if (detail::too_long_for_header(content)) {
+        detail::throw_invalid_argument("token file '" + path.string() + "' holds " + std::to_string(content.size()) +
+                                       " bytes, more than the " + std::to_string(detail::max_credential_bytes) +
+                                       " a token may have; it should contain one IAM token on one line");
+    }
     if (detail::contains_control_character(content)) {
         detail::throw_invalid_argument("token file '" + path.string() +
                                        "' contains a control character inside the token; it should contain "
@@ -170,6 +175,11 @@ std::shared_ptr<credentials_provider> make_token_credentials(std::string token)
     if (detail::contains_control_character(token)) {
         detail::throw_invalid_argument("the auth token contains a control character (e.g. a newline); "
                                        "remove it from the token source");
+    }
+    if (detail::too_long_for_header(token)) {
+        detail::throw_invalid_argument("the auth token has " + std::to_string(token.size()) + " bytes, more than the " +
+                                       std::to_string(detail::max_credential_bytes) +
+                                       " a token may have; check the token source");
     }
     return std::make_shared<token_credentials>(std::move(token));
 }

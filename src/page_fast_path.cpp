@@ -24,7 +24,9 @@ constexpr std::size_t no_field = repository_fields.size();
 
 bool is_whitespace(char c) noexcept
 {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    // Most bytes are above the space, so one comparison usually decides.
+    auto byte = static_cast<unsigned char>(c);
+    return byte <= ' ' && (byte == ' ' || byte == '\n' || byte == '\r' || byte == '\t');
 }
 
 bool is_digit(char c) noexcept
@@ -65,24 +67,20 @@ public:
     {
         if (!consume('['))
             return false;
-        skip_whitespace();
-        if (p_ < end_ && *p_ == ']') {
-            ++p_;
+        if (consume(']'))
             return at_end();
-        }
         for (;;) {
             if (!consume('{') || !read_item(items.emplace_back()))
                 return false;
-            skip_whitespace();
-            if (p_ < end_ && *p_ == ',') {
+            char next = peek();
+            if (next == ',') {
                 ++p_;
                 continue;
             }
-            if (p_ < end_ && *p_ == ']') {
-                ++p_;
-                return at_end();
-            }
-            return false;
+            if (next != ']')
+                return false;
+            ++p_;
+            return at_end();
         }
     }
 
@@ -93,14 +91,22 @@ private:
             ++p_;
     }
 
+    // The next byte that is not whitespace, without consuming it; '\0' at
+    // the end, which no token starts with.
+    char peek() noexcept
+    {
+        if (p_ < end_ && !is_whitespace(*p_))
+            return *p_;
+        skip_whitespace();
+        return p_ < end_ ? *p_ : '\0';
+    }
+
     bool consume(char c) noexcept
     {
-        skip_whitespace();
-        if (p_ < end_ && *p_ == c) {
-            ++p_;
-            return true;
-        }
-        return false;
+        if (peek() != c)
+            return false;
+        ++p_;
+        return true;
     }
 
     bool at_end() noexcept
@@ -118,26 +124,24 @@ private:
             std::string_view key;
             if (!consume('"') || !read_string(key, true) || !consume(':'))
                 return false;
-            skip_whitespace();
             std::size_t field = find_field(key, guess);
             if (!read_value(item, field, named))
                 return false;
-            skip_whitespace();
-            if (p_ < end_ && *p_ == ',') {
+            char next = peek();
+            if (next == ',') {
                 ++p_;
                 continue;
             }
-            if (p_ < end_ && *p_ == '}') {
-                ++p_;
-                return named;
-            }
-            return false;
+            if (next != '}')
+                return false;
+            ++p_;
+            return named;
         }
     }
 
     bool read_value(repository& item, std::size_t field, bool& named)
     {
-        if (p_ < end_ && *p_ == 'n') {
+        if (peek() == 'n') {
             // null: the default, as the complete parser does; a null name
             // is left to it to report.
             if (field == name_field || !read_literal("null"))
@@ -181,13 +185,12 @@ private:
         std::string_view ignored_text;
         std::int64_t ignored_number = 0;
         bool ignored_flag = false;
-        if (p_ >= end_)
-            return false;
-        if (*p_ == '"') {
+        char first = peek();
+        if (first == '"') {
             ++p_;
             return read_string(ignored_text, false);
         }
-        if (*p_ == 't' || *p_ == 'f')
+        if (first == 't' || first == 'f')
             return read_boolean(ignored_flag);
         return read_integer(ignored_number);
     }
@@ -198,26 +201,22 @@ private:
         tags.clear();
         if (!consume('['))
             return false;
-        skip_whitespace();
-        if (p_ < end_ && *p_ == ']') {
-            ++p_;
+        if (consume(']'))
             return true;
-        }
         for (;;) {
             std::string_view tag;
             if (!consume('"') || !read_string(tag, false))
                 return false;
             tags.emplace_back(tag.data(), tag.size());
-            skip_whitespace();
-            if (p_ < end_ && *p_ == ',') {
+            char next = peek();
+            if (next == ',') {
                 ++p_;
                 continue;
             }
-            if (p_ < end_ && *p_ == ']') {
-                ++p_;
-                return true;
-            }
-            return false;
+            if (next != ']')
+                return false;
+            ++p_;
+            return true;
         }
     }
 
@@ -252,13 +251,13 @@ private:
         if (p_ >= end_ || !is_digit(*p_) || (*p_ == '0' && (negative || (p_ + 1 < end_ && is_digit(p_[1])))))
             return false;
 
+        // Up to 19 digits cannot overflow 64 bits; more are beyond int64.
         std::uint64_t value = 0;
-        for (; p_ < end_ && is_digit(*p_); ++p_) {
-            auto digit = static_cast<std::uint64_t>(*p_ - '0');
-            if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10)
-                return false;
-            value = value * 10 + digit;
-        }
+        const char* first = p_;
+        for (; p_ < end_ && is_digit(*p_); ++p_)
+            value = value * 10 + static_cast<std::uint64_t>(*p_ - '0');
+        if (p_ - first > 19)
+            return false;
         if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E'))
             return false;
 
@@ -332,10 +331,10 @@ private:
 
 std::optional<std::vector<repository>> parse_page_fast(std::string_view body)
 {
-    // Items of real pages take 300 to 1,000 bytes each; the cap is the
-    // largest page size, so a big body of few items reserves little.
+    // Items of real pages take 300 to 1,000 bytes each. The cap is the
+    // largest page size, so that a big body of few items reserves little.
     std::vector<repository> items;
-    items.reserve(std::min<std::size_t>(body.size() / 256, 1000));
+    items.reserve(std::min<std::size_t>(body.size() / 512, 1000));
     fast_reader reader(body);
     if (!reader.read_page(items))
         return std::nullopt;

@@ -57,9 +57,9 @@ std::string expected_text(field_type type)
 }
 
 // Receives the parser's tokens and fills the items. The body must be an
-// array of objects; the reader counts open containers to know whether a
+// array of objects. The reader counts open containers to know whether a
 // token is the body, an item, a field value, a tag, or something nested in
-// an unknown field (which is ignored). A problem with a field is held until
+// an unknown field, which is ignored. A problem with a field is held until
 // the item ends, because a later value of the same key replaces it. After
 // the first item in error the reader records nothing more but keeps
 // counting, so that a syntax error later in the body is still reported.
@@ -355,10 +355,8 @@ private:
 
 }  // namespace
 
-std::size_t find_field(std::string_view key, std::size_t& guess) noexcept
+std::size_t find_field_in_table(std::string_view key, std::size_t& guess) noexcept
 {
-    if (guess < field_count && repository_fields[guess].key == key)
-        return guess++;
     for (std::size_t i = 0; i < field_count; ++i) {
         if (repository_fields[i].key == key) {
             guess = i + 1;

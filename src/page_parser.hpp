@@ -2,7 +2,7 @@
 #define SWR_SRC_PAGE_PARSER_HPP
 
 // The two parsers behind swr::parse_repositories. The fast one reads the
-// shape servers actually send and gives up on anything else; the complete
+// shape servers actually send and gives up on anything else. The complete
 // one accepts every valid body and words every error. parse_repositories
 // tries the fast one first and falls back to the complete one.
 
@@ -15,7 +15,7 @@
 
 namespace swr::detail {
 
-/// What a field of `repository` holds.
+/// Type of the value of a `repository` field.
 enum class field_type { text, integer, optional_integer, boolean, strings };
 
 /// A JSON key of a repository and the type of its value.
@@ -51,9 +51,21 @@ inline constexpr std::array<field_spec, 18> repository_fields = {{
 inline constexpr std::size_t name_field = 0;
 
 /// Index in `repository_fields` of `key`, or `repository_fields.size()` for
+/// an unknown key, searching the whole table.
+std::size_t find_field_in_table(std::string_view key, std::size_t& guess) noexcept;
+
+/// Index in `repository_fields` of `key`, or `repository_fields.size()` for
 /// an unknown key. `guess` is tried first and then moved past the match, so
 /// fields in API order cost one comparison each.
-std::size_t find_field(std::string_view key, std::size_t& guess) noexcept;
+inline std::size_t find_field(std::string_view key, std::size_t& guess) noexcept
+{
+    if (guess < repository_fields.size()) {
+        std::string_view expected = repository_fields[guess].key;
+        if (key.size() == expected.size() && key[0] == expected[0] && key == expected)
+            return guess++;
+    }
+    return find_field_in_table(key, guess);
+}
 
 /// The string member of `item` for text field `field`, else null.
 std::string* text_member(repository& item, std::size_t field) noexcept;

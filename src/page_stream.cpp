@@ -14,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <exception>
+#include <string>
 
 namespace swr {
 namespace detail {
@@ -160,6 +162,27 @@ void scan_state::launch_requests()
         launch(*slot);
 }
 
+namespace {
+
+// Returns ": " and the message of an exception that ended a request
+// coroutine, or nothing for a cancellation, which is the expected case.
+std::string exception_text(const std::exception_ptr& error)
+{
+    try {
+        std::rethrow_exception(error);
+    } catch (const boost::system::system_error& failure) {
+        if (failure.code() == asio::error::operation_aborted)
+            return {};
+        return std::string(": ") + failure.what();
+    } catch (const std::exception& failure) {
+        return std::string(": ") + failure.what();
+    } catch (...) {
+        return ": unknown exception";
+    }
+}
+
+}  // namespace
+
 void scan_state::launch(page_slot slot)
 {
     auto signal = std::make_shared<asio::cancellation_signal>();
@@ -174,7 +197,7 @@ void scan_state::launch(page_slot slot)
                            if (error) {
                                outcome.ec = errc::cancelled;
                                outcome.info.offset = slot.offset;
-                               outcome.info.message = "request abandoned";
+                               outcome.info.message = "request abandoned" + exception_text(error);
                            }
                            asio::post(self->strand_, [self, slot, outcome = std::move(outcome)]() mutable {
                                self->on_outcome(slot, std::move(outcome));

@@ -364,7 +364,7 @@ proxy_choice choose_proxy(const proxy_options& options, const swr::endpoint& tar
     proxy_choice choice;
 
     // The URL: the option, else the variables when allowed.
-    std::string source = "proxy_options::url";
+    std::string source = options.url_origin.empty() ? "proxy_options::url" : options.url_origin;
     std::optional<std::string> url;
     if (!options.url.empty())
         url = options.url;
@@ -394,7 +394,7 @@ proxy_choice choose_proxy(const proxy_options& options, const swr::endpoint& tar
         throw_invalid_argument("invalid proxy credentials: " + error);
 
     // NO_PROXY: the option, else the variables when allowed.
-    std::string list_source = "proxy_options::no_proxy";
+    std::string list_source = options.no_proxy_origin.empty() ? "proxy_options::no_proxy" : options.no_proxy_origin;
     std::optional<std::string> list_text = options.no_proxy;
     if (!list_text && options.use_environment)
         list_text = first_variable(environment, {"no_proxy", "NO_PROXY"}, list_source);

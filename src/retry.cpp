@@ -84,6 +84,15 @@ std::optional<std::chrono::system_clock::time_point> make_time(int year, int mon
                         std::chrono::day(static_cast<unsigned>(day))};
     if (!date.ok())
         return std::nullopt;
+
+    // system_clock counts nanoseconds in 64 bits on libstdc++, which spans
+    // the years 1678 to 2262 only. Earlier dates are in the past, which the
+    // caller reads as "retry now", and later ones are far enough ahead to
+    // be capped by the caller's maximum delay.
+    if (year < 1970)
+        return system_clock::time_point{};
+    if (year > 2200)
+        return sys_days(std::chrono::year(2200) / January / 1);
     return sys_days(date) + std::chrono::seconds(seconds);
 }
 

@@ -129,6 +129,7 @@ void refreshing_token_credentials::finish_refresh(flight& refresh, std::optional
             expires_ = now + lifetime;
             ++generation_;
             token_after_rejection_ = refresh.after_rejection;
+            unproven_.store(refresh.after_rejection, std::memory_order_release);
             refresh.succeeded = true;
             log_line = "obtained a token from " + settings_.source + ", valid for " +
                        std::to_string(lifetime.count()) + " s";
@@ -250,6 +251,17 @@ boost::asio::awaitable<bool> refreshing_token_credentials::on_rejected(const aut
     if (!refresh->succeeded)
         throw_error(refresh->ec, refresh->info);
     co_return true;
+}
+
+void refreshing_token_credentials::on_accepted(std::uint64_t credentials_generation) noexcept
+{
+    if (!unproven_.load(std::memory_order_acquire))
+        return;
+    std::lock_guard lock(mutex_);
+    if (credentials_generation == generation_) {
+        token_after_rejection_ = false;
+        unproven_.store(false, std::memory_order_release);
+    }
 }
 
 std::string refreshing_token_credentials::describe_rejection(const auth_rejection& rejection) const

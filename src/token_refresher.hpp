@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -84,6 +85,10 @@ public:
     /// rejection. Throws `swr::exception` when obtaining the token fails.
     boost::asio::awaitable<bool> on_rejected(const auth_rejection& rejection) override;
 
+    /// Marks the current token as working once a request with it succeeded,
+    /// so that its later expiry is renewed like any other.
+    void on_accepted(std::uint64_t credentials_generation) noexcept override;
+
     std::string describe_rejection(const auth_rejection& rejection) const override;
 
     std::string_view kind() const noexcept override { return settings_.kind; }
@@ -115,7 +120,11 @@ private:
     std::string token_;
     std::chrono::steady_clock::time_point expires_{};
     std::uint64_t generation_ = 0;        // 0: no token yet
-    bool token_after_rejection_ = false;  // the current token replaced a rejected one
+    // The current token replaced a rejected one and no request with it has
+    // succeeded yet. Mirrored in `unproven_` so that `on_accepted` can skip
+    // the mutex on the common path.
+    bool token_after_rejection_ = false;
+    std::atomic<bool> unproven_{false};
     std::shared_ptr<flight> flight_;      // the token request in progress, if any
     std::optional<std::chrono::steady_clock::time_point> last_fetch_end_;
     std::optional<std::pair<boost::system::error_code, error_info>> credentials_rejected_;

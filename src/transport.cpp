@@ -20,6 +20,7 @@
 
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <tuple>
 #include <vector>
 
@@ -71,6 +72,47 @@ int transport_data_index()
     static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
     return index;
 }
+
+// A response body read into a std::string. Unlike http::string_body it
+// appends without zero-filling the string first, and it reserves the whole
+// Content-Length at once.
+struct response_body {
+    using value_type = std::string;
+
+    class reader {
+    public:
+        template <bool is_request, class Fields>
+        reader(http::header<is_request, Fields>&, value_type& body) : body_(body)
+        {
+        }
+
+        void init(const boost::optional<std::uint64_t>& length, error_code& ec)
+        {
+            ec = {};
+            if (length)
+                body_.reserve(static_cast<std::size_t>(*length));
+        }
+
+        template <class ConstBufferSequence>
+        std::size_t put(const ConstBufferSequence& buffers, error_code& ec)
+        {
+            ec = {};
+            std::size_t added = 0;
+            for (asio::const_buffer buffer : beast::buffers_range_ref(buffers)) {
+                body_.append(static_cast<const char*>(buffer.data()), buffer.size());
+                added += buffer.size();
+            }
+            return added;
+        }
+
+        void finish(error_code& ec) { ec = {}; }
+
+    private:
+        value_type& body_;
+    };
+};
+
+using response_parser = http::response_parser<response_body>;
 
 struct exchange_result {
     http_response response;
@@ -147,9 +189,9 @@ private:
                                               std::shared_ptr<cancel_hook> hook);
     asio::awaitable<bool> open(connection& conn, http_response& response);
     asio::awaitable<bool> connect(connection& conn, http_response& response);
-    void read_response(http::response_parser<http::string_body>& parser, http_response& response);
+    void read_response(response_parser& parser, http_response& response);
     asio::awaitable<std::tuple<error_code, bool>> read_with_deadlines(
-        connection& conn, http::response_parser<http::string_body>& parser,
+        connection& conn, response_parser& parser,
         std::chrono::steady_clock::time_point deadline);
 
     asio::any_io_executor executor_;
@@ -371,7 +413,7 @@ asio::awaitable<bool> transport::impl::open(connection& conn, http_response& res
     co_return true;
 }
 
-void transport::impl::read_response(http::response_parser<http::string_body>& parser, http_response& response)
+void transport::impl::read_response(response_parser& parser, http_response& response)
 {
     auto& message = parser.get();
     response.status = static_cast<int>(message.result_int());
@@ -385,7 +427,7 @@ void transport::impl::read_response(http::response_parser<http::string_body>& pa
 }
 
 asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlines(
-    connection& conn, http::response_parser<http::string_body>& parser,
+    connection& conn, response_parser& parser,
     std::chrono::steady_clock::time_point deadline)
 {
     // Each read may wait at most the idle timeout, and never past the
@@ -458,7 +500,7 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         auto sent_at = std::chrono::steady_clock::now();
         auto [write_ec, written] = co_await http::async_write(conn->stream, message, use_tuple);
         counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
-        http::response_parser<http::string_body> parser;
+        response_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
         parser.body_limit(settings_.max_body_bytes);
         error_code read_ec = write_ec;
@@ -500,6 +542,11 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             result.reusable = std::move(conn);
     } catch (const boost::system::system_error& error) {
         set_failure(response, error.code(), "request failed: " + error.code().message());
+    } catch (const std::length_error& error) {
+        // Beast refuses a header field of 64 KiB or more while the request
+        // is built; no byte was sent, and sending again cannot help.
+        set_failure(response, errc::invalid_argument,
+                    std::string("the request could not be built: a header field is too long (") + error.what() + ")");
     }
     co_return result;
 }

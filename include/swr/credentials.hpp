@@ -37,7 +37,8 @@ struct outgoing_request {
     /// Sets header `name` (case-insensitive match) to `value`, replacing an existing one.
     void set_header(std::string_view name, std::string value);
 
-    /// Returns the value of header `name`, or an empty view when absent.
+    /// Returns the value of header `name`, or an empty view when absent. The
+    /// view is valid until `headers` changes.
     std::string_view header(std::string_view name) const noexcept;
 };
 
@@ -55,27 +56,43 @@ struct auth_rejection {
 /// Source of authentication for every request a client sends.
 ///
 /// `authorize` runs before each attempt, retries included, so a provider can
-/// sign each attempt afresh or refresh a token. Implementations must be safe
+/// sign each attempt afresh or refresh a token. The coroutines run on the
+/// request's strand of the client's executor. Implementations must be safe
 /// to call concurrently from several threads when the client's executor is
-/// multi-threaded, and must never log or throw their secrets.
+/// multi-threaded, and must never log or throw their secrets. Clients share
+/// ownership of their provider.
 class credentials_provider {
 public:
     virtual ~credentials_provider() = default;
 
-    /// Adds the authentication headers to `request`.
-    /// Throws `swr::exception` when no credentials can be produced.
+    /// Adds the authentication headers to `request`. Throws `swr::exception`
+    /// when no credentials can be produced. Its code and details become the
+    /// attempt's error, which is retried like any other error with that code.
+    /// Other exception types end the request as if it had been cancelled.
     virtual boost::asio::awaitable<void> authorize(outgoing_request& request) = 0;
 
     /// Called when the server rejected credentials that `authorize` added.
     /// Returns true when the provider now has different credentials (a
     /// refreshed token, a corrected clock offset) and the request should be
     /// sent once more; the client does so at most once per request. Calls
-    /// for many requests in flight at once must share one refresh. The
+    /// for many requests in flight at once must share one refresh. A thrown
+    /// `swr::exception` is logged, and the 401 stays the request's error. The
     /// default returns false.
     virtual boost::asio::awaitable<bool> on_rejected(const auth_rejection& rejection)
     {
         (void)rejection;
         co_return false;
+    }
+
+    /// Called when the server accepted a request that carried credentials
+    /// of `credentials_generation` (the value `authorize` stored in
+    /// `outgoing_request::credentials_generation`), so a provider can tell
+    /// a token that works from one that never did. Runs on the client's
+    /// executor after every successful response, so it must be cheap and
+    /// thread-safe. The default does nothing.
+    virtual void on_accepted(std::uint64_t credentials_generation) noexcept
+    {
+        (void)credentials_generation;
     }
 
     /// Returns a note that the client appends to the error of a request
@@ -88,14 +105,16 @@ public:
         return {};
     }
 
-    /// Short name of the method for logs, e.g. `token`; never a secret.
+    /// Returns a short name of the method for the caller's logs: `token`,
+    /// `token-file`, `aksk` or `iam-password` for the library's providers.
+    /// Never a secret. The library does not call it.
     virtual std::string_view kind() const noexcept = 0;
 };
 
 /// Returns a provider that sends `token` in the `X-Auth-Token` header.
 ///
-/// Throws `swr::exception` (`errc::invalid_argument`) when the token is empty
-/// or contains characters that cannot appear in a header value.
+/// Throws `swr::exception` (`errc::invalid_argument`) when the token is empty,
+/// longer than 32 KiB, or contains characters that cannot appear in a header value.
 std::shared_ptr<credentials_provider> make_token_credentials(std::string token);
 
 /// Returns a provider that sends the token stored in the file at `path` in
@@ -105,10 +124,10 @@ std::shared_ptr<credentials_provider> make_token_credentials(std::string token);
 /// newlines are stripped. After a 401 the provider reads the file again, and
 /// when the token there changed, `on_rejected` returns true so that the
 /// client sends the request once more. A process that rewrites the file can
-/// thus renew the token.
+/// thus renew the token. That read blocks the executor's thread briefly.
 /// Throws `swr::exception` (`errc::invalid_argument`) naming the path when
-/// the file cannot be read, is empty, or the token contains a control
-/// character.
+/// the file cannot be read, is empty or larger than 64 KiB, or the token is
+/// longer than 32 KiB or contains a control character.
 std::shared_ptr<credentials_provider> make_token_credentials_from_file(const std::filesystem::path& path);
 
 /// Returns a provider that signs every request with an access key (AK) and
@@ -123,17 +142,18 @@ std::shared_ptr<credentials_provider> make_token_credentials_from_file(const std
 ///
 /// The server rejects a signature whose date is more than 15 minutes from its
 /// own clock. When a 401 reports that the signature expired, the provider
-/// measures the skew from the response's `Date` header, corrects later dates
-/// by it, and `on_rejected` returns true so that the client sends the
-/// request once more. The error of a later rejection names the skew in
+/// measures the skew from the response's `Date` header. A skew of at least a
+/// minute then corrects later dates, and `on_rejected` returns true so that
+/// the client sends the request once more. The error of a later rejection names the skew in
 /// seconds. Other signature failures are never sent again, because
 /// Huawei Cloud locks the key for 5 minutes after 5 consecutive failures.
 ///
 /// `time` supplies the wall clock; null means `system_time_source()`. The SK
-/// and security token are masked in every log line and error message.
+/// and security token are masked in every log line and error message. The
+/// provider is thread-safe. Temporary credentials are never renewed.
 /// Throws `swr::exception` (`errc::invalid_argument`) when the AK, SK or
-/// project id is empty, or a value contains characters that cannot appear
-/// in a header.
+/// project id is empty, or a value is longer than 32 KiB or contains
+/// characters that cannot appear in a header.
 std::shared_ptr<credentials_provider> make_aksk_credentials(std::string access_key, std::string secret_key,
                                                             std::string project_id,
                                                             std::string security_token = {},

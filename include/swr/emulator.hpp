@@ -123,7 +123,7 @@ struct stall_mid_body_fault {
     std::optional<std::chrono::milliseconds> duration;
 
     /// Body bytes sent before the stall. Empty (default): half the body,
-    /// rounded down. At most the body size minus 1.
+    /// rounded down. A larger value than the body size minus 1 is lowered to it.
     std::optional<std::size_t> body_bytes;
 };
 
@@ -131,7 +131,8 @@ struct stall_mid_body_fault {
 /// connection (SO_LINGER 0 and close, so the client gets an RST).
 struct reset_mid_headers_fault {
     /// Bytes of the status line and header block sent before the reset.
-    /// Empty (default): half of them, rounded down. At most their number minus 1.
+    /// Empty (default): half of them, rounded down. A larger value than their
+    /// number minus 1 is lowered to it.
     std::optional<std::size_t> header_bytes;
 };
 
@@ -198,7 +199,8 @@ struct page_size_cap_fault {
 /// (O(n) time and memory), which suits test data sets, not 10 million
 /// repositories.
 struct mutate_fault {
-    /// Repositories removed from `position` on. Default: 0.
+    /// Repositories removed from `position` on, 0 or more. Default: 0. At
+    /// least one of `remove` and `insert` must be positive.
     std::int64_t remove = 0;
 
     /// New repositories inserted at `position` after the removal, 0 to
@@ -248,14 +250,16 @@ struct fault_rule {
     /// Default: 1.
     std::uint64_t times = 1;
 
+    /// Action applied to each matching request. Default: a `status_fault`
+    /// with status 500.
     fault_action action;
 };
 
 /// Contents of a fault scenario file (see the format above).
 struct fault_scenario {
-    std::vector<fault_rule> rules;
-    double fault_probability = 0;
-    std::uint64_t fault_seed = 0;
+    std::vector<fault_rule> rules;   ///< The file's `rules`, in order; empty when absent.
+    double fault_probability = 0;    ///< As `emulator_options::fault_probability`; 0 when absent.
+    std::uint64_t fault_seed = 0;    ///< As `emulator_options::fault_seed`; 0 when absent.
 };
 
 /// Reads and checks a fault scenario file.
@@ -266,7 +270,7 @@ fault_scenario load_fault_scenario(const std::string& path);
 
 /// An IAM user that may request tokens from the emulator's `POST /v3/auth/tokens`.
 struct iam_user {
-    std::string name;
+    std::string name;      ///< User name; none of the three fields may be empty.
     std::string password;  ///< Never logged or sent back.
     std::string domain;    ///< Account (domain) name that the request must give.
 };
@@ -309,7 +313,8 @@ struct emulator_options {
     /// requests are rejected.
     std::string access_key;
 
-    /// Secret key (SK) of `access_key`. Never logged or sent back.
+    /// Secret key (SK) of `access_key`: printable ASCII without spaces, the
+    /// rule swr-shared-repos applies. Never logged or sent back.
     std::string secret_key;
 
     /// When set, an AK/SK-signed listing must carry `X-Project-Id` equal to
@@ -323,22 +328,22 @@ struct emulator_options {
     /// At most 10 years either way.
     std::chrono::seconds clock_skew{0};
 
-    /// Users for which `POST /v3/auth/tokens` issues tokens. Empty (default):
-    /// every token request gets 401.
+    /// Users for which `POST /v3/auth/tokens` issues tokens, each name at
+    /// most once per domain. Empty (default): every token request gets 401.
     std::vector<iam_user> iam_users;
 
     /// Lifetime of the tokens issued, 1 s to 1 year. Default: 24 h, as IAM.
     std::chrono::seconds token_lifetime{std::chrono::hours(24)};
 
-    /// Delay added before every response is written. Default: 0.
+    /// Delay added before every response is written, 0 or more. Default: 0.
     std::chrono::milliseconds latency{0};
 
     /// Requests per second allowed by a token bucket shared by all
     /// connections; requests beyond it get 429 `APIG.0308`. Default: 0 (off).
     double rate_limit = 0;
 
-    /// Bucket size of the rate limit, in requests. Default: 0, which means
-    /// `max(1, rate_limit)`.
+    /// Bucket size of the rate limit, in requests: 0 or at least 1, and only
+    /// with `rate_limit`. Default: 0, which means `max(1, rate_limit)`.
     double rate_burst = 0;
 
     /// Fault rules, in the order they are tried (see `fault_rule`). Default: none.
@@ -357,12 +362,14 @@ struct emulator_options {
 
     /// Receives one line per start, stop, unexpected connection error and
     /// injected fault (random faults: the 1st, 2nd, 4th, 8th... only), never a
-    /// token. May be called from any thread that runs the executor. Empty: silent.
+    /// token. May be called from any thread that runs the executor and from
+    /// the threads that call `start()` and `stop()`. Empty: silent.
     std::function<void(std::string_view message)> log;
 };
 
-/// Faults injected, by action. Each applied action counts once when the
-/// response is planned, whether or not the client stays to see it.
+/// Faults injected, by action: each member counts the action of the same
+/// name, e.g. `status` counts `status_fault`. Each applied action counts once
+/// when the response is planned, whether or not the client stays to see it.
 struct emulator_fault_counts {
     std::uint64_t status = 0;
     std::uint64_t latency = 0;
@@ -398,7 +405,7 @@ struct emulator_stats {
     std::uint64_t not_found = 0;         ///< 404 and 405 responses.
     std::uint64_t faults = 0;            ///< Fault actions applied: the sum of `faults_by_action`.
     std::uint64_t random_faults = 0;     ///< Of `faults`, those chosen by `fault_probability`.
-    emulator_fault_counts faults_by_action;
+    emulator_fault_counts faults_by_action;  ///< `faults`, split by action.
 };
 
 /// A local HTTPS server that emulates SWR's
@@ -414,7 +421,7 @@ struct emulator_stats {
 /// All member functions are thread-safe.
 class emulator {
 public:
-    /// Checks `options` without any I/O.
+    /// Checks `options` without network or file I/O; nothing listens before `start()`.
     ///
     /// @throws std::invalid_argument naming the invalid setting and its value.
     emulator(boost::asio::any_io_executor executor, emulator_options options);
@@ -454,8 +461,9 @@ public:
     /// 1,000,000.
     std::vector<std::chrono::steady_clock::time_point> request_times() const;
 
-    /// Sets every counter to 0 except the current `in_flight` and
-    /// `open_connections`, and clears `request_times()`.
+    /// Sets every counter to 0 except `in_flight` and `open_connections`,
+    /// which describe the present, and `max_in_flight`, which restarts at the
+    /// current `in_flight`. Clears `request_times()`.
     void reset_stats();
 
     /// Replaces the fault rules, gives every rule its full `times` again and
@@ -489,7 +497,11 @@ private:
 /// stops it and joins the threads, also while a failed test unwinds.
 class emulator_thread {
 public:
-    /// @throws what `emulator::emulator` and `emulator::start` throw.
+    /// Starts the emulator and then `threads` threads (default 1) that run
+    /// its `io_context`.
+    ///
+    /// @throws std::invalid_argument when `threads` is 0, and what
+    /// `emulator::emulator` and `emulator::start` throw.
     explicit emulator_thread(emulator_options options, std::size_t threads = 1);
 
     /// Stops the emulator and joins the threads. Connections that have not
@@ -499,6 +511,7 @@ public:
     emulator_thread(const emulator_thread&) = delete;
     emulator_thread& operator=(const emulator_thread&) = delete;
 
+    /// Returns the running emulator, valid as long as this object.
     emulator& get();
     const emulator& get() const;
 

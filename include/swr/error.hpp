@@ -17,8 +17,8 @@ namespace swr {
 /// Network and TLS failures keep their own categories (Asio, SSL); these
 /// values cover what the library itself decides.
 enum class errc {
-    ok = 0,
-    invalid_argument,      ///< A setting or request value was rejected before any I/O.
+    ok = 0,                ///< No error; never reported.
+    invalid_argument,      ///< A setting or request value was rejected before anything was sent.
     bad_request,           ///< The server answered 400.
     unauthorized,          ///< The server answered 401 (bad or expired token, bad signature).
     forbidden,             ///< The server answered 403 without a throttling code.
@@ -30,8 +30,11 @@ enum class errc {
     bad_content_range,     ///< Content-Range is malformed or contradicts the request or body.
     response_too_large,    ///< A response header or body exceeded its configured limit.
     inconsistent_listing,  ///< The listing changed or contradicted itself during a scan.
-    timeout,               ///< A connect, handshake or request deadline expired.
-    cancelled,             ///< The scan was cancelled or its stream destroyed.
+    timeout,               ///< A connect, handshake, request or idle limit expired, or a scan's deadline.
+    /// A request was abandoned, because a credentials provider's wait for a
+    /// token was cancelled or an unexpected exception ended it. A cancelled
+    /// scan or `async_fetch_page` reports `asio::error::operation_aborted` instead.
+    cancelled,
     proxy_error,           ///< The HTTP proxy rejected CONNECT with a status other than 407, or sent an invalid response.
     proxy_auth_required,   ///< The HTTP proxy answered 407: credentials missing, rejected, or not Basic.
 };
@@ -39,6 +42,8 @@ enum class errc {
 /// Returns the error category of `swr::errc`.
 const boost::system::error_category& category() noexcept;
 
+/// Returns `e` as an error code of the `swr` category, so that `errc` values
+/// convert to and compare with `boost::system::error_code`.
 inline boost::system::error_code make_error_code(errc e) noexcept
 {
     return {static_cast<int>(e), category()};
@@ -66,7 +71,8 @@ struct error_info {
     /// Value of the `X-Request-Id` response header, or the gateway's `request_id`.
     std::string request_id;
 
-    /// Offset of the page being fetched when the error happened.
+    /// Offset of the page being fetched when the error happened. Unset for
+    /// errors of a whole scan, such as its deadline or a cancellation.
     std::optional<std::int64_t> offset;
 
     /// Formats the details as one line, e.g.
@@ -76,11 +82,15 @@ struct error_info {
 
 /// Exception thrown by the throwing forms of the API.
 ///
-/// `what()` is `info().to_string()` followed by the error code's message.
+/// `what()` is `info().to_string()` followed by the error code's message,
+/// category and value, e.g. `HTTP 404 APIG.0101: ... (request id r1, offset 5):
+/// not found (HTTP 404) [swr:5]`.
 class exception : public boost::system::system_error {
 public:
+    /// Stores `ec` and `info`, with secrets masked in `info.message`.
     exception(boost::system::error_code ec, error_info info);
 
+    /// Returns the details of the failure.
     const error_info& info() const noexcept { return info_; }
 
 private:

@@ -10,8 +10,9 @@ namespace swr {
 
 /// Distribution of request latencies in fixed buckets, as a snapshot.
 ///
-/// A latency is the time from sending a request to reading the last byte of
-/// its response, for each attempt that received a complete response
+/// A latency is the time from starting to send a request (after the
+/// connection is open) to reading the last byte of its response, for each
+/// attempt that received a complete response
 /// (errors and throttled responses included, connection failures and
 /// timeouts not). Bucket `i` counts latencies above `upper_bounds[i - 1]` and
 /// up to `upper_bounds[i]`; the last bucket has no upper bound.
@@ -33,15 +34,15 @@ struct latency_histogram {
     /// Number of latencies in each bucket; the last is the overflow bucket.
     std::array<std::uint64_t, upper_bounds.size() + 1> counts{};
 
-    std::uint64_t count = 0;             ///< Latencies recorded.
+    std::uint64_t count = 0;             ///< Latencies recorded: the sum of `counts`.
     std::chrono::microseconds sum{0};    ///< Sum of the latencies recorded.
     std::chrono::microseconds max{0};    ///< Largest latency recorded.
 
     /// Returns the mean latency, or 0 when nothing was recorded.
     std::chrono::microseconds mean() const noexcept;
 
-    /// Estimates the latency below which a fraction `q` (0 to 1) of the
-    /// recorded ones fall, by linear interpolation inside the bucket that
+    /// Estimates the latency below which a fraction `q` (0 to 1, clamped) of
+    /// the recorded ones fall, by linear interpolation inside the bucket that
     /// contains it; never above `max`. Returns 0 when nothing was recorded.
     std::chrono::microseconds quantile(double q) const noexcept;
 };

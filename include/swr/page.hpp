@@ -15,6 +15,8 @@ namespace swr {
 struct page {
     std::int64_t offset = 0;  ///< Offset that was requested.
     std::int64_t limit = 0;   ///< Page size that was requested.
+    /// Repositories in listing order. In a scan, items already delivered
+    /// shortly before are dropped (see `scan_summary::duplicates_dropped`).
     std::vector<repository> items;
     /// Parsed `Content-Range`, when the server sent one.
     std::optional<swr::content_range> content_range;

@@ -40,6 +40,7 @@ struct repository {
 
 /// Result of parsing one response body.
 struct parsed_page {
+    /// Repositories in body order; empty when `error` is set.
     std::vector<repository> items;
     /// Empty on success; otherwise names the item index, the field and the problem.
     std::string error;
@@ -48,12 +49,14 @@ struct parsed_page {
 /// Parses a response body (a JSON array of repositories).
 ///
 /// Tolerant of what real servers do: unknown fields are ignored, missing or
-/// `null` fields keep their defaults, and trailing commas are accepted. A
-/// value of the wrong type, an integer outside int64, or a missing `name`
-/// is an error.
+/// `null` fields keep their defaults, and trailing commas are accepted.
+/// Invalid JSON, a body or item of the wrong kind, a value of the wrong type,
+/// an integer outside int64 and a missing `name` are errors, returned in
+/// `parsed_page::error`.
 parsed_page parse_repositories(std::string_view body);
 
-/// Serializes `item` as one JSON object with every field, in the API's order.
+/// Serializes `item` as one JSON object with every field in the API's order,
+/// `total_range` only when set.
 std::string to_json(const repository& item);
 
 }  // namespace swr

@@ -15,12 +15,19 @@
 
 namespace swr {
 
-/// Retry rules: which failed requests are sent again, and for how long.
+/// Retry limits of each request. Retried are network failures (not TLS or
+/// certificate failures), timeouts, truncated responses, HTTP 500, 502, 503
+/// and 504, a proxy's 502, 503 and 504, and throttling other than an
+/// exhausted quota.
 struct retry_policy {
-    /// Attempts per request, the first included; 1 disables retries. Default: 5.
+    /// Attempts per request, the first included, at least 1; 1 disables
+    /// retries. A re-send with renewed credentials after a 401 counts as an
+    /// attempt, but is made even when none is left. Default: 5.
     std::size_t max_attempts = 5;
 
-    /// No attempt starts later than this after the first one. Default: 2 minutes.
+    /// Time limit for retries, from the start of the request, waits for the
+    /// rate limiter included. A retry whose delay would end later is not
+    /// made. Default: 2 minutes.
     std::chrono::milliseconds max_elapsed{std::chrono::minutes(2)};
 };
 
@@ -28,14 +35,15 @@ struct retry_policy {
 ///
 /// Before retry n (1-based) the delay is uniform in [0, min(max, initial *
 /// multiplier^(n-1))], which spreads retries of many clients apart.
+/// After throttling, `throttle_policy` lengthens or replaces this delay.
 struct backoff_policy {
-    /// Upper bound of the first delay. Default: 200 ms.
+    /// Upper bound of the first delay, 0 to `max`. Default: 200 ms.
     std::chrono::milliseconds initial{200};
 
     /// Growth of the upper bound per retry, at least 1. Default: 2.
     double multiplier = 2.0;
 
-    /// Largest upper bound. Default: 30 s.
+    /// Largest upper bound, at least `initial`. Default: 30 s.
     std::chrono::milliseconds max{std::chrono::seconds(30)};
 };
 
@@ -45,7 +53,7 @@ struct backoff_policy {
 /// `refund_per_success`; retries stop while the balance is at or below half
 /// of `capacity`. The balance starts full.
 struct retry_budget_options {
-    /// Tokens when full; 0 disables the budget. Default: 20.
+    /// Tokens when full; 0 or less disables the budget. Default: 20.
     double capacity = 20;
 
     /// Tokens given back by each successful request. Default: 0.1.
@@ -55,8 +63,10 @@ struct retry_budget_options {
 /// Reaction of the client to throttling (HTTP 429, or SWR's 403 "too many
 /// requests" codes).
 ///
-/// Every request of the client pauses, and a shared `rate_limiter` also cuts
-/// its rate (multiplicative decrease), then recovers it additively.
+/// When a throttled request is retried, every request of the client pauses
+/// for its retry delay, and the scan's `rate_limiter`, if any, also cuts its
+/// rate (multiplicative decrease), then recovers it additively. The
+/// durations must be 0 or more.
 struct throttle_policy {
     /// Shortest pause when the server sends no usable `Retry-After`; the
     /// backoff delay is used when longer. Default: 2 s, the lower end of
@@ -75,32 +85,35 @@ struct throttle_policy {
     /// Default: 0.5.
     double decrease_factor = 0.5;
 
-    /// Rate regained per second after a cut, in requests/s, up to the
-    /// configured rate. Default: 1.
+    /// Rate regained per second after a cut, in requests/s, 0 or more, up to
+    /// the configured rate. Default: 1.
     double recovery_per_second = 1.0;
 };
 
 /// Clock, timer and random source of a client. Tests replace it to record
-/// and skip delays instead of sleeping.
+/// and skip delays instead of sleeping. Every member may be called from
+/// several threads at once when the client's executor is multi-threaded.
 class time_source {
 public:
     virtual ~time_source() = default;
 
-    /// Monotonic time, for deadlines and pauses.
+    /// Returns the monotonic time, for deadlines and pauses.
     virtual std::chrono::steady_clock::time_point now() = 0;
 
-    /// Calendar time, for `Retry-After` dates and signatures.
+    /// Returns the calendar time, for `Retry-After` dates and signatures.
     virtual std::chrono::system_clock::time_point wall_now() = 0;
 
     /// Waits for `delay` on the calling coroutine's executor. Returns
-    /// `asio::error::operation_aborted` when cancelled.
+    /// `asio::error::operation_aborted` when the awaiting coroutine is
+    /// cancelled, which is how scans and fetches stop their waits.
     virtual boost::asio::awaitable<boost::system::error_code> sleep(std::chrono::nanoseconds delay) = 0;
 
     /// Returns a uniformly distributed number in [0, 1).
     virtual double uniform() = 0;
 };
 
-/// Returns the real clocks, Asio steady timers and a seeded PRNG.
+/// Returns a new source with the real clocks, Asio steady timers and a PRNG
+/// seeded from `std::random_device`.
 std::shared_ptr<time_source> system_time_source();
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP-date (IMF-fixdate,
@@ -112,14 +125,18 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 /// Retry budget state shared by the requests of one client. Thread-safe.
 class retry_budget {
 public:
+    /// Starts with a full balance of `options.capacity` tokens.
     explicit retry_budget(retry_budget_options options) noexcept;
 
-    /// Takes one token for a retry; returns false when retries are exhausted.
+    /// Takes one token for a retry. Returns false, taking nothing, while the
+    /// balance is at or below half the capacity; always true when the
+    /// capacity is 0 or less.
     bool try_spend();
 
-    /// Gives back `refund_per_success` after a successful request.
+    /// Gives back `refund_per_success` after a successful request, up to the capacity.
     void on_success();
 
+    /// Returns the current number of tokens.
     double balance() const;
 
 private:

@@ -1,6 +1,10 @@
 #ifndef SWR_SWR_HPP
 #define SWR_SWR_HPP
 
+// Includes every public header of the `swr` library (metrics.hpp through
+// client.hpp). The emulator, swr/emulator.hpp in library `swr_emulator`, is
+// not included.
+
 #include <swr/client.hpp>
 #include <swr/content_range.hpp>
 #include <swr/credentials.hpp>

@@ -1,4 +1,5 @@
 #include "credentials.hpp"
+#include "escape.hpp"
 #include "proxy.hpp"
 
 #include <swr/error.hpp>
@@ -33,9 +34,54 @@ constexpr std::array<std::string_view, 6> credential_variables = {
     throw_error(errc::invalid_argument, std::move(info));
 }
 
+// Spaces, tabs and line endings around a value are copy-and-paste leftovers.
+constexpr std::string_view blanks = " \t\r\n";
+
+std::string_view trim_blanks(std::string_view text)
+{
+    auto first = text.find_first_not_of(blanks);
+    if (first == std::string_view::npos)
+        return {};
+    auto last = text.find_last_not_of(blanks);
+    return text.substr(first, last - first + 1);
+}
+
+// Whether the variable is set and not empty. A variable of blanks only
+// counts as set, and check_variable rejects it when it is used.
 bool is_set(const environment_lookup& environment, std::string_view name)
 {
     return environment(name).has_value();
+}
+
+std::string blank_variable_error(std::string_view name)
+{
+    return std::string(name) + " is blank (it contains only spaces, tabs or line endings): set it to the value, "
+                               "or unset it";
+}
+
+// Returns the error for a set variable that is blank or contains a control
+// character inside its value, without quoting the value.
+std::string check_variable(const environment_lookup& environment, std::string_view name)
+{
+    std::optional<std::string> value = environment(name);
+    if (!value)
+        return {};
+    std::string_view trimmed = trim_blanks(*value);
+    if (trimmed.empty())
+        return blank_variable_error(name);
+    if (contains_control_character(trimmed)) {
+        return std::string(name) + " contains a line break or another control character inside its value: set it "
+                                   "to the value on one line";
+    }
+    return {};
+}
+
+// Returns the value of a variable that check_variable accepted, without
+// the blanks around it.
+std::string trimmed_variable(const environment_lookup& environment, std::string_view name)
+{
+    std::optional<std::string> value = environment(name);
+    return value ? std::string(trim_blanks(*value)) : std::string();
 }
 
 secret_source file_source(std::string path, std::string option)
@@ -63,19 +109,32 @@ std::optional<secret_source> iam_password_source(const options& options, const e
     return std::nullopt;
 }
 
-// Sets the project id of an AK/SK plan: the option beats the variable.
-std::string plan_project_id(const options& options, const environment_lookup& environment, credential_plan& plan)
+// Sets the project id of a plan from --project-id or else from the variable,
+// and leaves it empty when neither is given. Returns the error for an
+// unusable variable.
+std::string take_project_id(const options& options, const environment_lookup& environment, credential_plan& plan)
 {
     if (!options.project_id.empty()) {
         plan.project_id = options.project_id;
         plan.project_id_origin = "--project-id";
         return {};
     }
-    if (auto value = environment(project_id_variable)) {
-        plan.project_id = std::move(*value);
-        plan.project_id_origin = std::string(project_id_variable);
+    if (!is_set(environment, project_id_variable))
         return {};
-    }
+    if (std::string error = check_variable(environment, project_id_variable); !error.empty())
+        return error;
+    plan.project_id = trimmed_variable(environment, project_id_variable);
+    plan.project_id_origin = std::string(project_id_variable);
+    return {};
+}
+
+// Sets the project id of an AK/SK plan, which cannot do without one.
+std::string plan_project_id(const options& options, const environment_lookup& environment, credential_plan& plan)
+{
+    if (std::string error = take_project_id(options, environment, plan); !error.empty())
+        return error;
+    if (!plan.project_id.empty())
+        return {};
     return "AK/SK signing needs a project id: pass --project-id ID or set " + std::string(project_id_variable) +
            " (the id of the region's project, shown in the console under My Credentials)";
 }
@@ -97,14 +156,25 @@ credential_plan_result plan_iam_password(const options& options, const environme
         return failed("no password for IAM user '" + options.iam_user + "': pass --iam-password-file FILE or set " +
                       std::string(iam_password_variable));
     }
+    if (!password->variable.empty() && trim_blanks(*environment(password->variable)).empty())
+        return failed(blank_variable_error(password->variable));
     plan.secret = std::move(*password);
     plan.iam_user = options.iam_user;
     plan.iam_domain = options.iam_domain;
     plan.iam_project = options.iam_project;
     plan.iam_endpoint = options.iam_endpoint;
-    plan.project_id = options.project_id;
-    if (!plan.project_id.empty())
-        plan.project_id_origin = "--project-id";
+
+    // The scope: --iam-project or --project-id, else the variable, else
+    // (only with --region) the region's name.
+    if (plan.iam_project.empty()) {
+        if (std::string error = take_project_id(options, environment, plan); !error.empty())
+            return failed(std::move(error));
+    }
+    if (options.region.empty() && plan.iam_project.empty() && plan.project_id.empty()) {
+        return failed("--iam-user with --endpoint needs the project to scope the token to: pass --iam-project NAME "
+                      "or --project-id ID, or set " + std::string(project_id_variable) +
+                      " (only with --region is the region's name the default)");
+    }
     return {std::move(plan), {}};
 }
 
@@ -126,19 +196,29 @@ credential_plan_result plan_aksk_files(const options& options, const environment
 // or one of them is.
 credential_plan_result plan_aksk_variables(const options& options, const environment_lookup& environment)
 {
-    std::optional<std::string> access_key = environment(access_key_variable);
+    for (std::string_view name : {access_key_variable, secret_key_variable, security_token_variable}) {
+        if (std::string error = check_variable(environment, name); !error.empty())
+            return failed(std::move(error));
+    }
     for (auto [present, missing] : {std::pair{access_key_variable, secret_key_variable},
                                     std::pair{secret_key_variable, access_key_variable}}) {
-        if (!is_set(environment, missing)) {
-            return failed(std::string(present) + " is set but " + std::string(missing) +
-                          " is missing: set both for AK/SK signing, or unset " + std::string(present) + " to use " +
-                          std::string(token_variable));
-        }
+        if (is_set(environment, missing))
+            continue;
+        std::string error = std::string(present) + " is set but " + std::string(missing) +
+                            " is missing: set both for AK/SK signing";
+        if (is_set(environment, token_variable))
+            error += ", or unset " + std::string(present) + " to use " + std::string(token_variable);
+        return failed(std::move(error));
     }
 
     credential_plan plan;
     plan.method = credential_method::aksk_variables;
-    plan.access_key = std::move(*access_key);
+    plan.access_key = trimmed_variable(environment, access_key_variable);
+    if (!is_printable_ascii_word(plan.access_key)) {
+        return failed(std::string(access_key_variable) + " '" + escape_control_characters(plan.access_key) +
+                      "' is not a valid access key (AK): it consists of printable ASCII characters, without "
+                      "spaces, control characters or non-ASCII bytes");
+    }
     plan.secret = variable_source(secret_key_variable);
     if (is_set(environment, security_token_variable))
         plan.security_token = variable_source(security_token_variable);
@@ -164,6 +244,8 @@ credential_plan_result choose_method(const options& options, const environment_l
         return plan_aksk_variables(options, environment);
 
     if (is_set(environment, token_variable)) {
+        if (std::string error = check_variable(environment, token_variable); !error.empty())
+            return failed(std::move(error));
         if (!options.project_id.empty()) {
             return failed("--project-id is used only with AK/SK or IAM credentials, but the credentials are the "
                           "token in " + std::string(token_variable) + ", which is already scoped to a project");
@@ -174,6 +256,12 @@ credential_plan_result choose_method(const options& options, const environment_l
         return {std::move(plan), {}};
     }
 
+    // Temporary AK/SK credentials come as three values, so name the missing two.
+    if (is_set(environment, security_token_variable)) {
+        return failed(std::string(security_token_variable) + " is set but " + std::string(access_key_variable) +
+                      " and " + std::string(secret_key_variable) +
+                      " are missing: temporary AK/SK credentials need all three (and a project id)");
+    }
     return failed("no credentials: set " + std::string(token_variable) + ", or " + std::string(access_key_variable) +
                   " and " + std::string(secret_key_variable) +
                   "; or pass --token-file FILE, --ak AK with --sk-file FILE, or --iam-user NAME (see --help)");
@@ -195,9 +283,9 @@ std::vector<std::string_view> used_variables(const credential_plan& plan)
 }
 
 // Returns the content of a secret file, without surrounding spaces and line
-// endings when `trim_blanks` is true, or else without one trailing line
+// endings when `trim` is true, or else without one trailing line
 // ending only. Throws naming the file and option, never quoting the content.
-std::string read_secret_file(const secret_source& source, bool trim_blanks)
+std::string read_secret_file(const secret_source& source, bool trim)
 {
     const std::string where = "'" + source.file + "' (" + source.option + ")";
     std::error_code ignored;
@@ -217,7 +305,7 @@ std::string read_secret_file(const secret_source& source, bool trim_blanks)
     if (content.size() > max_secret_file_bytes)
         throw_invalid(where + " is larger than 64 KiB; it should contain one secret");
 
-    if (trim_blanks) {
+    if (trim) {
         auto last = content.find_last_not_of(" \t\r\n");
         content.erase(last == std::string::npos ? 0 : last + 1);
         content.erase(0, content.find_first_not_of(" \t\r\n"));
@@ -229,24 +317,40 @@ std::string read_secret_file(const secret_source& source, bool trim_blanks)
 
     if (content.empty())
         throw_invalid(where + " is empty; write the secret into it");
-    bool control = std::any_of(content.begin(), content.end(), [](char c) {
-        auto byte = static_cast<unsigned char>(c);
-        return byte < 0x20 || byte == 0x7f;
-    });
-    if (control)
+    if (trim_blanks(content).empty())
+        throw_invalid(where + " contains only spaces or tabs; write the secret into it");
+    if (contains_control_character(content))
         throw_invalid(where + " contains a line break or another control character; write the secret on one line");
     return content;
 }
 
-// Returns the secret from its file or variable.
-std::string read_secret(const secret_source& source, const environment_lookup& environment, bool trim_blanks)
+// Returns the secret from its file or variable, by the same rules: without
+// the blanks around it when `trim` is true, and never blank or with a
+// control character inside.
+std::string read_secret(const secret_source& source, const environment_lookup& environment, bool trim)
 {
     if (!source.file.empty())
-        return read_secret_file(source, trim_blanks);
+        return read_secret_file(source, trim);
     std::optional<std::string> value = environment(source.variable);
     if (!value)
         throw_invalid(source.variable + " is not set or empty");
-    return std::move(*value);
+    if (std::string error = check_variable(environment, source.variable); !error.empty())
+        throw_invalid(std::move(error));
+    if (trim)
+        return std::string(trim_blanks(*value));
+
+    // As in a password file, only one trailing line ending is removed.
+    std::string secret = std::move(*value);
+    if (secret.ends_with('\n')) {
+        secret.pop_back();
+        if (secret.ends_with('\r'))
+            secret.pop_back();
+    }
+    if (contains_control_character(secret)) {
+        throw_invalid(source.variable + " contains a line break or another control character: set it to the "
+                                        "value on one line");
+    }
+    return secret;
 }
 
 // Calls `make` and adds the plan's sources to an invalid_argument error, so
@@ -268,8 +372,12 @@ std::shared_ptr<credentials_provider> make_aksk(const credential_plan& plan, con
 {
     // The SK and the security token never contain spaces, so blanks around
     // them are copy-and-paste leftovers. A wrong SK counts toward the key's
-    // lockout, so they are removed.
+    // lockout, so they are removed, from files and variables alike.
     std::string secret_key = read_secret(plan.secret, environment, true);
+    if (!is_printable_ascii_word(secret_key)) {
+        throw_invalid("the secret key (SK) in " + plan.secret.describe() +
+                      " contains a space or a non-ASCII byte; an SK consists of printable ASCII characters");
+    }
     std::string security_token;
     if (plan.security_token)
         security_token = read_secret(*plan.security_token, environment, true);
@@ -324,7 +432,7 @@ std::string method_text(const credential_plan& plan)
         std::string text = "IAM password authentication as user " + plan.iam_user + " of account " +
                            plan.iam_domain + ", password from " + plan.secret.describe() + ", token scoped to ";
         if (!plan.project_id.empty())
-            text += "project id " + plan.project_id;
+            text += "project id " + plan.project_id + " from " + plan.project_id_origin;
         else if (!plan.iam_project.empty())
             text += "project " + plan.iam_project;
         else
@@ -357,8 +465,10 @@ std::string secret_source::describe() const
 credential_plan_result plan_credentials(const options& options, const environment_lookup& environment)
 {
     credential_plan_result result = choose_method(options, environment);
-    if (!result.plan)
+    if (!result.plan) {
+        result.error = escape_control_characters(result.error);
         return result;
+    }
 
     std::vector<std::string_view> used = used_variables(*result.plan);
     for (std::string_view name : credential_variables) {
@@ -376,7 +486,7 @@ std::string describe(const credential_plan& plan)
         for (std::size_t i = 0; i < plan.unused_variables.size(); ++i)
             text += (i == 0 ? "" : ", ") + plan.unused_variables[i];
     }
-    return text;
+    return escape_control_characters(text);
 }
 
 std::shared_ptr<credentials_provider> make_credentials(const credential_plan& plan, const options& options,
@@ -394,7 +504,7 @@ std::shared_ptr<credentials_provider> make_credentials(const credential_plan& pl
         return make_token_credentials_from_file(plan.secret.file);
     }
     case credential_method::token_variable: {
-        std::string token = read_secret(plan.secret, environment, false);
+        std::string token = read_secret(plan.secret, environment, true);
         return with_sources(plan, [&] { return make_token_credentials(std::move(token)); });
     }
     case credential_method::aksk_files:

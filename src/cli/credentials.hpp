@@ -13,7 +13,13 @@
 //
 // Within a source, an option beats the variable for the same value:
 // `--project-id` beats `HUAWEICLOUD_SDK_PROJECT_ID`, and
-// `--iam-password-file` beats `SWR_IAM_PASSWORD`.
+// `--iam-password-file` beats `SWR_IAM_PASSWORD`. The project id variable
+// also scopes the token of `--iam-user` when `--iam-project` is not given.
+//
+// An empty variable counts as unset. Spaces, tabs and line endings around a
+// token, AK, SK, security token or project id are removed, from files and
+// variables alike, and a variable that contains nothing else is rejected as
+// blank. A password keeps its spaces, but one of spaces only is rejected.
 
 #include "options.hpp"
 
@@ -86,7 +92,8 @@ struct credential_plan {
     std::string access_key;
 
     /// AK/SK methods: `X-Project-Id`. IAM: project id of the token's scope,
-    /// or empty to scope it by `iam_project`.
+    /// from `--project-id` or `HUAWEICLOUD_SDK_PROJECT_ID`, or empty to
+    /// scope it by `iam_project` or the region's name.
     std::string project_id;
 
     /// Option or variable that gave `project_id`, for the log.
@@ -108,20 +115,24 @@ struct credential_plan_result {
     std::optional<credential_plan> plan;
 
     /// When `plan` is empty: one line naming the missing or conflicting
-    /// option or variable and what to set. Never contains a secret.
+    /// option or variable and what to set, with control characters escaped.
+    /// Never contains a secret.
     std::string error;
 };
 
 /// Chooses the credential source for `options` (already checked by
 /// `parse_options`) by the precedence in this file's header. Reads the
-/// environment through `environment`, only to see which variables are set,
-/// and reads no files.
+/// environment through `environment` and reads no files. The variables the
+/// plan uses are checked: a blank one, or an AK or project id with a control
+/// character, is an error. A secret variable's content is checked again by
+/// `make_credentials`.
 credential_plan_result plan_credentials(const options& options, const environment_lookup& environment);
 
 /// Returns one line for the log naming the method and where each value
 /// comes from, e.g. `credentials: AK/SK signing with access key AK1 from
 /// --ak, secret key from file '/run/sk' (--sk-file), project id from
-/// --project-id`. Never contains a secret.
+/// --project-id`. Never contains a secret; control characters in paths are
+/// escaped.
 std::string describe(const credential_plan& plan);
 
 /// Reads the secrets of `plan` and returns the provider.

@@ -61,8 +61,13 @@ Authentication (one source is used: the first of these that is given):
   HUAWEICLOUD_SDK_AK), and HUAWEICLOUD_SDK_AK beats SWR_AUTH_TOKEN. Within a
   source, an option beats the variable for the same value: --project-id beats
   HUAWEICLOUD_SDK_PROJECT_ID, and --iam-password-file beats SWR_IAM_PASSWORD.
-  An empty variable counts as unset. --log-level info names the source used
-  and the credential variables that are set but not used.
+  An empty variable counts as unset. Spaces, tabs and line endings around a
+  token, AK, SK, security token or project id are ignored, in files and
+  variables alike; a variable that contains nothing else is rejected as
+  blank. A password keeps its spaces, but one of spaces only is rejected.
+  With --endpoint, an IAM login needs a project: --iam-project, --project-id
+  or HUAWEICLOUD_SDK_PROJECT_ID. --log-level info names the source used and
+  the credential variables that are set but not used.
   No secret (token, SK, security token, password) is accepted as an argument,
   because arguments are visible to other users, and none is ever written to
   the output, the logs or error messages.
@@ -74,7 +79,8 @@ Authentication (one source is used: the first of these that is given):
                             long scan. Default: SWR_AUTH_TOKEN, in the order
                             above.
   --ak AK                   Access key (AK): sign requests with AK/SK
-                            (SDK-HMAC-SHA256). Requires --sk-file. The
+                            (SDK-HMAC-SHA256); printable ASCII without
+                            spaces. Requires --sk-file. The
                             HUAWEICLOUD_SDK_AK, _SK and _SECURITY_TOKEN
                             variables are then not used. Default:
                             HUAWEICLOUD_SDK_AK, as ordered above.
@@ -85,8 +91,9 @@ Authentication (one source is used: the first of these that is given):
                             File containing the security token of temporary
                             AK/SK credentials; requires --ak. Default: none.
   --project-id ID           AK/SK: the project id sent in X-Project-Id,
-                            required (default: HUAWEICLOUD_SDK_PROJECT_ID).
-                            IAM: the id of the project the token is scoped to.
+                            required. IAM: the id of the project the token
+                            is scoped to. Default, for both:
+                            HUAWEICLOUD_SDK_PROJECT_ID.
   --iam-user NAME           Obtain IAM tokens with this user's password (POST
                             /v3/auth/tokens). Requires --iam-domain. Default:
                             none, no password authentication.
@@ -96,7 +103,10 @@ Authentication (one source is used: the first of these that is given):
                             trailing line ending is removed. Default: the
                             environment variable SWR_IAM_PASSWORD.
   --iam-project NAME        Project name the token is scoped to, instead of
-                            --project-id. Default: the --region name.
+                            --project-id. Default: the project id of
+                            --project-id or HUAWEICLOUD_SDK_PROJECT_ID, else
+                            the --region name; with --endpoint one of the
+                            three is required.
   --iam-endpoint URL        HTTPS origin of IAM. Default with --region:
                             https://iam.REGION.myhuaweicloud.com; required with
                             --endpoint. IAM connections use the same --ca-file

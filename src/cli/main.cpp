@@ -3,6 +3,7 @@
 // swr_cli_core library, and this file does the I/O on one io_context.
 
 #include "credentials.hpp"
+#include "escape.hpp"
 #include "format.hpp"
 #include "listing_output.hpp"
 #include "options.hpp"
@@ -228,7 +229,7 @@ int decide_exit_status(scan_run& run, const std::exception_ptr& failure)
         } catch (const swr::exception& e) {
             exit_status = cli::exit_status_for(e.code(), stopped_by_signal);
             if (exit_status != cli::exit_interrupted)
-                run.status.print_line("error: " + std::string(e.what()));
+                run.status.print_line("error: " + cli::error_text(e));
         } catch (const boost::system::system_error& e) {
             exit_status = cli::exit_status_for(e.code(), stopped_by_signal);
             if (exit_status != cli::exit_interrupted)
@@ -287,7 +288,7 @@ int run_scan(const cli::options& options, const cli::credential_plan& plan, cli:
         client.emplace(io.get_executor(), make_client_options(options, std::move(credentials), status));
         stream.emplace(client->scan(options.request, make_scan_options(options)));
     } catch (const swr::exception& e) {
-        status.print_line("error: " + std::string(e.what()));
+        status.print_line("error: " + cli::error_text(e));
         return e.code() == swr::errc::invalid_argument ? cli::exit_usage : cli::exit_scan_failed;
     }
 
@@ -356,7 +357,8 @@ int main(int argc, char** argv)
         std::printf("%s %s\n", program_name.data(), SWR_CLI_VERSION);
         return cli::exit_success;
     case cli::command::invalid:
-        std::fprintf(stderr, "%s: error: %s\n", program_name.data(), parsed.error.c_str());
+        std::fprintf(stderr, "%s: error: %s\n", program_name.data(),
+                     cli::escape_control_characters(parsed.error).c_str());
         return cli::exit_usage;
     case cli::command::run:
         break;
@@ -374,7 +376,7 @@ int main(int argc, char** argv)
     if (error.empty())
         error = output.open(parsed.options.output_path);
     if (!error.empty()) {
-        std::fprintf(stderr, "%s: error: %s\n", program_name.data(), error.c_str());
+        std::fprintf(stderr, "%s: error: %s\n", program_name.data(), cli::escape_control_characters(error).c_str());
         return cli::exit_usage;
     }
 

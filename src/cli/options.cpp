@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "escape.hpp"
+
 #include <swr/endpoint.hpp>
 
 #include <array>
@@ -17,10 +19,11 @@ namespace {
 
 constexpr std::array<std::string_view, 4> format_names = {"table", "ndjson", "json", "csv"};
 
+// Quotes a value for a message, with its control characters escaped.
 std::string quoted(std::string_view text)
 {
     std::string result = "'";
-    result += text;
+    result += escape_control_characters(text);
     result += '\'';
     return result;
 }
@@ -106,6 +109,31 @@ std::string apply_text(std::string_view option, std::string_view value, std::str
     return {};
 }
 
+// Stores a name or id that is echoed in the log and sent in a header or a
+// JSON body, such as an IAM user name: not empty, and without control
+// characters, which could forge a log line or split a header.
+std::string apply_name(std::string_view option, std::string_view value, std::string_view expected,
+                       std::string& out)
+{
+    if (contains_control_character(value)) {
+        return "invalid value " + quoted(value) + " for " + std::string(option) +
+               ": it contains a line break or another control character (shown escaped); expected " +
+               std::string(expected);
+    }
+    return apply_text(option, value, expected, out);
+}
+
+// Stores an access key (AK), which goes into the Authorization header.
+std::string apply_access_key(std::string_view value, options& out)
+{
+    if (!value.empty() && !is_printable_ascii_word(value)) {
+        return "invalid value " + quoted(value) +
+               " for --ak: an access key (AK) consists of printable ASCII characters, without spaces, control "
+               "characters or non-ASCII bytes";
+    }
+    return apply_text("--ak", value, "an access key (AK)", out.access_key);
+}
+
 // Checks the scheme of a --proxy URL and that it carries no password. The
 // client's constructor checks the rest before any connection.
 std::string check_proxy_argument(std::string_view value)
@@ -170,9 +198,7 @@ const std::vector<value_option>& value_options()
              return std::string();
          }},
         {"--ak",
-         [](std::string_view value, options& out) {
-             return apply_text("--ak", value, "an access key (AK)", out.access_key);
-         }},
+         [](std::string_view value, options& out) { return apply_access_key(value, out); }},
         {"--sk-file",
          [](std::string_view value, options& out) {
              return apply_text("--sk-file", value, "the path of a file containing the secret key (SK)",
@@ -185,20 +211,20 @@ const std::vector<value_option>& value_options()
          }},
         {"--project-id",
          [](std::string_view value, options& out) {
-             return apply_text("--project-id", value, "a project id", out.project_id);
+             return apply_name("--project-id", value, "a project id", out.project_id);
          }},
         {"--iam-user",
          [](std::string_view value, options& out) {
-             return apply_text("--iam-user", value, "an IAM user name", out.iam_user);
+             return apply_name("--iam-user", value, "an IAM user name", out.iam_user);
          }},
         {"--iam-domain",
          [](std::string_view value, options& out) {
-             return apply_text("--iam-domain", value, "the account (domain) name that owns the IAM user",
+             return apply_name("--iam-domain", value, "the account (domain) name that owns the IAM user",
                                out.iam_domain);
          }},
         {"--iam-project",
          [](std::string_view value, options& out) {
-             return apply_text("--iam-project", value, "a project name such as cn-north-4", out.iam_project);
+             return apply_name("--iam-project", value, "a project name such as cn-north-4", out.iam_project);
          }},
         {"--iam-endpoint",
          [](std::string_view value, options& out) {
@@ -470,10 +496,6 @@ std::string check_credential_options(const options& parsed)
         if (parsed.region.empty() && parsed.iam_endpoint.empty()) {
             return "--iam-user with --endpoint requires --iam-endpoint URL, the HTTPS origin of IAM "
                    "(it is derived only from --region)";
-        }
-        if (parsed.region.empty() && parsed.iam_project.empty() && parsed.project_id.empty()) {
-            return "--iam-user with --endpoint requires --iam-project NAME or --project-id ID to scope the "
-                   "token (the default is the --region name)";
         }
     }
     return {};

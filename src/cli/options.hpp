@@ -66,8 +66,9 @@ struct options {
     /// File containing an IAM token (`--token-file`); empty when not given.
     std::string token_file;
 
-    /// Access key (AK) for AK/SK signing (`--ak`); empty when not given. Not
-    /// a secret, unlike the SK, which is only read from `secret_key_file`.
+    /// Access key (AK) for AK/SK signing (`--ak`); empty when not given.
+    /// Printable ASCII without spaces. Not a secret, unlike the SK, which is
+    /// only read from `secret_key_file`.
     std::string access_key;
 
     /// File containing the secret key (SK) of `access_key` (`--sk-file`).
@@ -89,7 +90,7 @@ struct options {
     std::string iam_domain;
 
     /// Project name an IAM token is scoped to (`--iam-project`); empty means
-    /// `project_id` or else the region name.
+    /// `project_id`, else `HUAWEICLOUD_SDK_PROJECT_ID`, else the region name.
     std::string iam_project;
 
     /// HTTPS origin of IAM (`--iam-endpoint`); empty means the one derived
@@ -177,7 +178,9 @@ struct parse_result {
 /// Parses the arguments after the program name.
 ///
 /// Accepts `--option value` and `--option=value`; the last of repeated
-/// options wins. `--help` or `-h` anywhere returns `command::help` whatever
+/// options wins. Control characters in `--ak`, `--project-id` and the
+/// `--iam-*` names are rejected, and values quoted in errors have their
+/// control characters escaped. `--help` or `-h` anywhere returns `command::help` whatever
 /// else is wrong. Reads no files and no environment: files of secrets are
 /// only recorded here, and the rules that depend on the environment are
 /// checked by `plan_credentials` (credentials.hpp).

@@ -48,6 +48,8 @@ std::string read_password_file(const std::string& path)
     }
     if (content.empty())
         throw_invalid(where + " is empty; write the proxy password into it");
+    if (content.find_first_not_of(" \t") == std::string::npos)
+        throw_invalid(where + " contains only spaces or tabs; write the proxy password into it");
     bool control = std::any_of(content.begin(), content.end(), [](char c) {
         auto byte = static_cast<unsigned char>(c);
         return byte < 0x20 || byte == 0x7f;
@@ -65,6 +67,8 @@ proxy_options make_proxy_options(const options& options)
     settings.url = options.proxy;
     settings.no_proxy = options.no_proxy;
     settings.use_environment = true;
+    settings.url_origin = "--proxy";
+    settings.no_proxy_origin = "--no-proxy";
     if (!options.proxy_password_file.empty())
         settings.password = read_password_file(options.proxy_password_file);
     return settings;

@@ -17,8 +17,9 @@ namespace swr::cli {
 /// replaces a password in HTTPS_PROXY.
 ///
 /// Throws `swr::exception` (`errc::invalid_argument`) naming the file when
-/// it cannot be read, is empty or contains a control character, never
-/// quoting its content.
+/// it cannot be read, is empty, contains only spaces or tabs, or contains a
+/// control character, never quoting its content. Log lines and errors about
+/// the proxy name `--proxy` and `--no-proxy` as the origin of those values.
 proxy_options make_proxy_options(const options& options);
 
 }  // namespace swr::cli

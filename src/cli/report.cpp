@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace swr::cli {
 namespace {
@@ -40,6 +41,22 @@ std::string resume_hint(const scan_summary& summary)
 }
 
 }  // namespace
+
+std::string error_text(const swr::exception& error)
+{
+    std::string text = error.what();
+    if (error.code() == errc::invalid_argument) {
+        if (std::string message = error.info().to_string(); !message.empty())
+            text = std::move(message);
+    }
+
+    constexpr std::string_view library_hint = "resume with start_offset ";
+    constexpr std::string_view option_hint = "resume with --start-offset ";
+    for (auto at = text.find(library_hint); at != std::string::npos;
+         at = text.find(library_hint, at + option_hint.size()))
+        text.replace(at, library_hint.size(), option_hint);
+    return text;
+}
 
 int exit_status_for(const boost::system::error_code& ec, bool interrupted) noexcept
 {

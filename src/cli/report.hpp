@@ -3,6 +3,7 @@
 
 #include "options.hpp"
 
+#include <swr/error.hpp>
 #include <swr/page_stream.hpp>
 
 #include <boost/system/error_code.hpp>
@@ -55,6 +56,13 @@ std::string format_duration(std::chrono::seconds value);
 /// The bar and the percentage need the total. When the line does not fit,
 /// the bar is dropped first, and then the end of the line is cut.
 std::string format_progress(const progress& value, std::size_t width);
+
+/// Returns the text of `error` for the tool's `error:` line. A usage error
+/// (`errc::invalid_argument`) is its message alone, without the error code
+/// that `what()` appends; other errors are `what()`. The library's hint to
+/// resume "with start_offset N", which names the field of `scan_options`,
+/// is rewritten to name the option `--start-offset N`.
+std::string error_text(const swr::exception& error);
 
 /// Formats the closing line for a scan that ended with exit status `status`:
 /// the counters (retries and throttled pages only when there were any),

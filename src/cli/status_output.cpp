@@ -1,5 +1,7 @@
 #include "status_output.hpp"
 
+#include "escape.hpp"
+
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -52,7 +54,7 @@ void status_output::print_line(std::string_view text)
 {
     clear_progress();
     std::string line = prefix_;
-    line += text;
+    line += escape_control_characters(text);
     line += '\n';
     write(line);
 }

@@ -38,7 +38,9 @@ public:
     /// break. Does nothing when progress is not shown.
     void show_progress(std::string_view text);
 
-    /// Writes `PROGRAM: text` and a newline, after clearing the progress line.
+    /// Writes `PROGRAM: text` and a newline, after clearing the progress
+    /// line. Control characters in `text` are escaped, so one call always
+    /// writes one line.
     void print_line(std::string_view text);
 
     /// Blanks the progress line and returns the cursor to its start.

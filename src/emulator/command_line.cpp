@@ -1,13 +1,16 @@
 #include "emulator/command_line.hpp"
 
 #include "emulator/dataset.hpp"
+#include "emulator/options.hpp"
 
 #include <swr/emulator.hpp>
 
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <utility>
 #include <cmath>
@@ -135,7 +138,9 @@ const std::vector<option_spec>& option_table()
              out.options.access_key = std::string(access_key);
          }},
         {"--sk-file", "", "FILE",
-         "secret key (SK) of --ak: the first line of FILE; the SK is never accepted on the command line", "none",
+         "secret key (SK) of --ak: the first line of FILE, printable ASCII without spaces; the SK is never "
+         "accepted on the command line",
+         "none",
          [](std::string_view option, std::string_view path, command_line& out) {
              if (path.empty())
                  invalid_value(option, path, "the path of a file containing the secret key (SK)");
@@ -150,7 +155,7 @@ const std::vector<option_spec>& option_table()
          }},
         {"--iam-users-file", "", "FILE",
          "issue tokens on POST /v3/auth/tokens to the users of this JSON file: "
-         "[{\"name\": ..., \"password\": ..., \"domain\": ...}]",
+         "[{\"name\": ..., \"password\": ..., \"domain\": ...}], each name at most once per domain",
          "none, every token request gets 401",
          [](std::string_view option, std::string_view path, command_line& out) {
              if (path.empty())
@@ -427,6 +432,12 @@ namespace {
 
 std::string read_file(const std::string& option, const std::string& path)
 {
+    // An ifstream opens a directory and reads it as empty, which would be
+    // reported as an empty or invalid file.
+    std::error_code ignored;
+    if (std::filesystem::is_directory(path, ignored)) {
+        throw usage_error("invalid value '" + path + "' for " + option + ": it is a directory; name a file");
+    }
     std::ifstream file(path, std::ios::binary);
     if (!file) {
         throw usage_error("invalid value '" + path + "' for " + option + ": the file cannot be opened");
@@ -436,17 +447,41 @@ std::string read_file(const std::string& option, const std::string& path)
     return content.str();
 }
 
-// The SK is the first line without surrounding blanks.
-std::string read_secret_key(const std::string& path)
+// Returns the first line of the file without surrounding blanks.
+std::string read_first_line(const std::string& option, const std::string& path)
 {
-    std::string content = read_file("--sk-file", path);
+    std::string content = read_file(option, path);
     std::string line = content.substr(0, content.find('\n'));
     std::size_t first = line.find_first_not_of(" \t\r");
     std::size_t last = line.find_last_not_of(" \t\r");
     if (first == std::string::npos) {
-        throw usage_error("invalid value '" + path + "' for --sk-file: the first line is empty");
+        throw usage_error("invalid value '" + path + "' for " + option + ": the first line is empty");
     }
     return line.substr(first, last - first + 1);
+}
+
+std::string read_secret_key(const std::string& path)
+{
+    std::string secret_key = read_first_line("--sk-file", path);
+    if (!is_valid_secret_key(secret_key)) {
+        throw usage_error("invalid value '" + path + "' for --sk-file: the secret key (SK) on its first line "
+                          "contains a space, a control character such as NUL, or a non-ASCII byte; it must "
+                          "consist of printable ASCII characters");
+    }
+    return secret_key;
+}
+
+std::string read_token(const std::string& path)
+{
+    std::string token = read_first_line("--token-file", path);
+    for (char c : token) {
+        auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            throw usage_error("invalid value '" + path + "' for --token-file: the token on its first line "
+                              "contains a control character");
+        }
+    }
+    return token;
 }
 
 std::vector<iam_user> read_iam_users(const std::string& path)
@@ -481,6 +516,15 @@ std::vector<iam_user> read_iam_users(const std::string& path)
         }
         users.push_back(std::move(user));
     }
+
+    // A repeated user would never be used, because the first entry decides.
+    std::set<std::pair<std::string, std::string>> seen;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+        if (!seen.insert({users[i].domain, users[i].name}).second) {
+            fail("[" + std::to_string(i) + "] repeats user " + quoted_name(users[i].name) + " of domain " +
+                 quoted_name(users[i].domain) + "; give each user of a domain one entry");
+        }
+    }
     return users;
 }
 
@@ -497,6 +541,9 @@ void load_credential_files(command_line& command)
     }
     if (!command.iam_users_file.empty()) {
         options.iam_users = read_iam_users(command.iam_users_file);
+    }
+    if (!command.token_file.empty()) {
+        options.token = read_token(command.token_file);
     }
 }
 

@@ -28,7 +28,7 @@ struct command_line {
 
     std::size_t threads = 1;
 
-    /// Empty: no `--token-file`.
+    /// Empty: no `--token-file`. Read by `load_credential_files`.
     std::string token_file;
 
     /// Empty: no `--sk-file`. Read by `load_credential_files`.
@@ -77,13 +77,17 @@ void load_faults(command_line& command);
 inline constexpr std::int64_t max_clock_skew_s = 10LL * 366 * 24 * 3600;
 inline constexpr std::int64_t max_token_lifetime_s = 366LL * 24 * 3600;
 
-/// Reads `command.secret_key_file` (the SK on its first line) and
+/// Reads `command.secret_key_file` (the SK on its first line),
 /// `command.iam_users_file` (a JSON array of
-/// `{"name": …, "password": …, "domain": …}`), when set, into `command.options`.
+/// `{"name": …, "password": …, "domain": …}`) and `command.token_file` (the
+/// token on its first line), when set, into `command.options`. Blanks around
+/// the first lines are removed.
 ///
 /// @throws usage_error naming the option, the file and what is wrong with
-/// it, never a secret from it; also when `--ak` and `--sk-file` are not
-/// given together.
+/// it, never a secret from it: a directory, an empty first line, an SK that
+/// is not printable ASCII without spaces, a token with a control character,
+/// or the same user name twice in one domain. Also when `--ak` and
+/// `--sk-file` are not given together.
 void load_credential_files(command_line& command);
 
 /// The `--help` text: every option with its unit, range and default, the

@@ -30,23 +30,6 @@ using swr::emulator_detail::usage_error;
 constexpr int exit_start_failed = 1;
 constexpr int exit_usage = 2;
 
-// Reads the token from the first line of `path`, without surrounding blanks.
-std::string read_token_file(const std::string& path)
-{
-    std::ifstream file(path);
-    if (!file) {
-        throw usage_error("invalid value '" + path + "' for --token-file: the file cannot be opened");
-    }
-    std::string line;
-    std::getline(file, line);
-    std::size_t first = line.find_first_not_of(" \t\r");
-    std::size_t last = line.find_last_not_of(" \t\r");
-    if (first == std::string::npos) {
-        throw usage_error("invalid value '" + path + "' for --token-file: the first line is empty");
-    }
-    return line.substr(first, last - first + 1);
-}
-
 // Creates a private directory for the TLS files under $TMPDIR, or /tmp.
 std::string make_temporary_tls_dir()
 {
@@ -81,11 +64,12 @@ int run(const std::vector<std::string>& arguments)
     swr::emulator_detail::load_faults(command);
     swr::emulator_detail::load_credential_files(command);
 
-    // The token comes from a file or the environment, never the command line.
-    if (!command.token_file.empty()) {
-        options.token = read_token_file(command.token_file);
-    } else if (const char* token = std::getenv("SWR_EMULATOR_TOKEN"); token != nullptr) {
-        options.token = token;
+    // The token comes from --token-file (read above) or the environment,
+    // never the command line.
+    if (command.token_file.empty()) {
+        if (const char* token = std::getenv("SWR_EMULATOR_TOKEN"); token != nullptr) {
+            options.token = token;
+        }
     }
 
     std::mutex log_mutex;

@@ -3,11 +3,14 @@
 #include "emulator/dataset.hpp"
 #include "emulator/faults.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <set>
 #include <string>
+#include <utility>
 
 namespace swr::emulator_detail {
 
@@ -30,6 +33,30 @@ std::string format_number(double value)
 bool is_ipv6_literal(const std::string& address)
 {
     return address.find(':') != std::string::npos;
+}
+
+std::string quoted_name(std::string_view name)
+{
+    std::string text = "'";
+    for (char c : name) {
+        auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            char escape[5];
+            std::snprintf(escape, sizeof escape, "\\x%02x", static_cast<unsigned>(byte));
+            text += escape;
+        } else {
+            text += c;
+        }
+    }
+    return text + "'";
+}
+
+bool is_valid_secret_key(std::string_view secret_key) noexcept
+{
+    return !secret_key.empty() && std::all_of(secret_key.begin(), secret_key.end(), [](char c) {
+        auto byte = static_cast<unsigned char>(c);
+        return byte > 0x20 && byte < 0x7f;
+    });
 }
 
 void validate_options(const emulator_options& options)
@@ -78,6 +105,10 @@ void validate_options(const emulator_options& options)
         reject(options.access_key.empty() ? "secret_key is set but access_key is empty: set both, or neither"
                                           : "access_key is set but secret_key is empty: set both, or neither");
     }
+    if (!options.secret_key.empty() && !is_valid_secret_key(options.secret_key)) {
+        reject("secret_key contains a space, a control character such as NUL, or a non-ASCII byte: an SK "
+               "consists of printable ASCII characters");
+    }
     constexpr std::chrono::seconds max_clock_skew = std::chrono::hours(24 * 366 * 10);
     if (options.clock_skew > max_clock_skew || options.clock_skew < -max_clock_skew) {
         reject("clock_skew " + std::to_string(options.clock_skew.count()) +
@@ -89,10 +120,16 @@ void validate_options(const emulator_options& options)
         reject("token_lifetime " + std::to_string(options.token_lifetime.count()) +
                " s is out of range: use 1 to 31622400 (1 year)");
     }
+    std::set<std::pair<std::string, std::string>> seen_users;
     for (std::size_t i = 0; i < options.iam_users.size(); ++i) {
         const iam_user& user = options.iam_users[i];
         if (user.name.empty() || user.password.empty() || user.domain.empty()) {
             reject("iam_users[" + std::to_string(i) + "] has an empty name, password or domain: set all three");
+        }
+        // Only the first entry of a user is ever matched.
+        if (!seen_users.insert({user.domain, user.name}).second) {
+            reject("iam_users[" + std::to_string(i) + "] repeats user " + quoted_name(user.name) + " of domain " +
+                   quoted_name(user.domain) + ": give each user of a domain one entry");
         }
     }
 }

@@ -444,6 +444,65 @@ BOOST_AUTO_TEST_CASE(token_expiry_mid_scan_shares_one_token_request)
     BOOST_TEST(log.count("credentials renewed after HTTP 401") == stats.unauthorized, log.all());
 }
 
+BOOST_AUTO_TEST_CASE(token_expiring_three_times_renewed_each_time)
+{
+    // Every token expires three times during the scan, each time with
+    // requests in flight. A token obtained after a rejection must be
+    // renewed like any other once it has worked, so the scan needs exactly
+    // one token request per expiry and loses nothing.
+    constexpr std::int64_t total = 3000;
+    constexpr std::size_t max_in_flight = 8;
+    temp_dir dir;
+    swr::emulator_options options = auth_emulator_options(dir, total);
+    options.latency = 50ms;
+    swr::emulator_thread server(options, 2);
+    asio::io_context io;
+    log_capture log;
+    auto credentials = swr::make_iam_password_credentials(io.get_executor(), iam_options_for(server.get(), log));
+    swr::client client(io.get_executor(), client_options_for(server.get(), credentials, log));
+
+    std::atomic<int> expiries{0};
+    std::atomic<bool> stop_watching{false};
+    std::thread watcher([&] {
+        auto deadline = std::chrono::steady_clock::now() + scaled(60s);
+        for (std::uint64_t threshold : {10u, 25u, 40u}) {
+            while (!stop_watching && std::chrono::steady_clock::now() < deadline) {
+                swr::emulator_stats stats = server.get().stats();
+                if (stats.ok >= threshold && stats.in_flight >= 2) {
+                    server.get().expire_tokens();
+                    ++expiries;
+                    break;
+                }
+                std::this_thread::sleep_for(1ms);
+            }
+        }
+    });
+
+    scan_result result;
+    try {
+        run_until_done(io, collect(client, scan_with(50, max_in_flight), result));
+    } catch (...) {
+        stop_watching = true;
+        watcher.join();
+        throw;
+    }
+    stop_watching = true;
+    watcher.join();
+
+    BOOST_TEST_REQUIRE(expiries.load() == 3, "the tokens expired " << expiries.load() << " times, not 3");
+    BOOST_TEST_REQUIRE(!result.error.has_value(), result.error_text);
+    check_generated_listing(result.items, total);
+    BOOST_TEST(result.summary.complete);
+
+    swr::emulator_stats stats = settled_stats(server.get());
+    BOOST_TEST_MESSAGE("listings rejected after the expiries: " << stats.unauthorized);
+    BOOST_TEST(stats.token_requests == 4u);
+    BOOST_TEST(stats.unauthorized >= 3u);
+    BOOST_TEST(stats.ok == 60u);
+    BOOST_TEST(result.summary.retries == 0);
+    BOOST_TEST(log.count("obtained a token from IAM at") == 4u, log.all());
+}
+
 BOOST_AUTO_TEST_CASE(replacement_token_rejected_fails_scan)
 {
     // Request 1 obtains a token and request 2, the first listing, is
@@ -481,4 +540,68 @@ BOOST_AUTO_TEST_CASE(replacement_token_rejected_fails_scan)
     BOOST_TEST(stats.token_requests == 2u);
     BOOST_TEST(stats.faults == 2u);
     BOOST_TEST(log.all().find(iam_password) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(failed_logins_not_counted_as_requests)
+{
+    // Every token request gets 503, so no listing request is ever sent. The
+    // failed logins must not appear as listing requests or retries.
+    temp_dir dir;
+    swr::emulator_options options = auth_emulator_options(dir, 100);
+    swr::fault_rule unavailable;
+    swr::status_fault status;
+    status.status = 503;
+    unavailable.times = 0;
+    unavailable.action = status;
+    options.faults.push_back(unavailable);
+    swr::emulator_thread server(options);
+    asio::io_context io;
+    log_capture log;
+    auto credentials = swr::make_iam_password_credentials(io.get_executor(), iam_options_for(server.get(), log));
+    swr::client_options client_options = client_options_for(server.get(), credentials, log);
+    client_options.retry.max_attempts = 3;
+    swr::client client(io.get_executor(), std::move(client_options));
+
+    scan_result result;
+    run_until_done(io, collect(client, scan_with(50, 1), result));
+
+    BOOST_TEST_REQUIRE(result.error.has_value());
+    swr::emulator_stats stats = settled_stats(server.get());
+    BOOST_TEST(stats.token_requests >= 1u);
+    BOOST_TEST(stats.requests == stats.token_requests, "a listing request reached the emulator");
+    BOOST_TEST(result.summary.requests == 0);
+    BOOST_TEST(result.summary.retries == 0);
+    BOOST_TEST(client.stats().requests == 0u);
+    BOOST_TEST(client.stats().retries == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(failed_login_then_scan_counts_listings)
+{
+    // The first token request gets 503 and the second succeeds: the summary
+    // counts the two listing requests only, and no retry.
+    temp_dir dir;
+    swr::emulator_options options = auth_emulator_options(dir, 100);
+    swr::fault_rule unavailable;
+    swr::status_fault status;
+    status.status = 503;
+    unavailable.request = 1;
+    unavailable.action = status;
+    options.faults.push_back(unavailable);
+    swr::emulator_thread server(options);
+    asio::io_context io;
+    log_capture log;
+    auto credentials = swr::make_iam_password_credentials(io.get_executor(), iam_options_for(server.get(), log));
+    swr::client client(io.get_executor(), client_options_for(server.get(), credentials, log));
+
+    scan_result result;
+    run_until_done(io, collect(client, scan_with(50, 1), result));
+
+    BOOST_TEST_REQUIRE(!result.error.has_value(), result.error_text);
+    check_generated_listing(result.items, 100);
+    swr::emulator_stats stats = settled_stats(server.get());
+    BOOST_TEST(stats.token_requests == 2u);
+    BOOST_TEST(stats.requests - stats.token_requests == 2u);
+    BOOST_TEST(result.summary.requests == 2);
+    BOOST_TEST(result.summary.retries == 0);
+    BOOST_TEST(client.stats().retries == 0u);
 }

@@ -226,6 +226,8 @@ BOOST_AUTO_TEST_CASE(refused_connection_exits_1)
 
     BOOST_TEST(run.exit_status == 1, "stderr:\n" << run.errors);
     BOOST_TEST(contains(run.errors, "--start-offset 0"), "stderr:\n" << run.errors);
+    // The library's hint names the scan_options field; the tool names its option.
+    BOOST_TEST(!contains(run.errors, "start_offset"), "stderr:\n" << run.errors);
 }
 
 BOOST_AUTO_TEST_CASE(sigint_stops_with_resume_offset)
@@ -258,6 +260,102 @@ BOOST_AUTO_TEST_CASE(sigint_stops_with_resume_offset)
     BOOST_TEST(written < 5000u);
     BOOST_TEST(contains(process.errors(), "--start-offset " + std::to_string(written)),
                "written " << written << "; stderr:\n" << process.errors());
+}
+
+BOOST_AUTO_TEST_CASE(blank_token_variable_exits_2)
+{
+    temp_directory directory;
+    emulator server(directory, {"--repositories", "10"});
+
+    cli_run run = run_cli(directory, join(connection_arguments(server), {"--center", "self"}),
+                          {{"SWR_AUTH_TOKEN", " \t "}});
+
+    BOOST_TEST(run.exit_status == 2, "stderr:\n" << run.errors);
+    BOOST_TEST(contains(run.errors, "SWR_AUTH_TOKEN is blank"), "stderr:\n" << run.errors);
+    BOOST_TEST(run.output.empty());
+}
+
+BOOST_AUTO_TEST_CASE(usage_error_has_no_error_code)
+{
+    temp_directory directory;
+    write_file(directory.path() / "sk", "\n");
+
+    cli_run run = run_cli(directory, {"--endpoint", "https://127.0.0.1:1", "--center", "self", "--ak", "AK1",
+                                      "--sk-file", (directory.path() / "sk").string(), "--project-id", "p1"},
+                          {});
+
+    BOOST_TEST(run.exit_status == 2, "stderr:\n" << run.errors);
+    BOOST_TEST(contains(run.errors, "is empty"), "stderr:\n" << run.errors);
+    BOOST_TEST(!contains(run.errors, "[swr:"), "stderr:\n" << run.errors);
+    BOOST_TEST(!contains(run.errors, "invalid argument"), "stderr:\n" << run.errors);
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_never_printed_raw)
+{
+    temp_directory directory;
+    const std::vector<std::vector<std::string>> cases = {
+        {"--project-id", "p1\nX-Evil: 1", "--ak", "AK1", "--sk-file", "/nonexistent/sk"},
+        {"--iam-user", "eve\nswr-emulator: FAKE LINE", "--iam-domain", "acme", "--iam-project", "p"},
+        {"--iam-user", "alice", "--iam-domain", "ac\nme", "--iam-project", "p"},
+        {"--token-file", "/nonexistent/to\nFAKE LINE"},
+        {"--ca-file", "/nonexistent/ca\nFAKE LINE"},
+    };
+
+    for (const std::vector<std::string>& arguments : cases) {
+        cli_run run = run_cli(directory,
+                              join({"--endpoint", "https://127.0.0.1:1", "--center", "self", "--log-level", "info"},
+                                   arguments),
+                              {{"SWR_IAM_PASSWORD", "cli-test-password"}});
+
+        BOOST_TEST_CONTEXT("stderr:\n" << run.errors)
+        {
+            BOOST_TEST(run.exit_status == 2);
+            for (const std::string& line : split_lines(run.errors))
+                BOOST_TEST(line.starts_with("swr-shared-repos: "), "forged line: " << line);
+            BOOST_TEST(contains(run.errors, "\\n"));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(iam_login_uses_project_id_variable)
+{
+    temp_directory directory;
+    write_file(directory.path() / "users.json",
+               R"([{"name": "alice", "password": "cli-iam-pass-5b1e", "domain": "acme"}])");
+    write_file(directory.path() / "password", "cli-iam-pass-5b1e\n");
+    emulator server(directory, {"--repositories", "10", "--iam-users-file", (directory.path() / "users.json").string()});
+
+    cli_run run = run_cli(directory,
+                          join(connection_arguments(server),
+                               {"--center", "self", "--format", "ndjson", "--iam-user", "alice", "--iam-domain",
+                                "acme", "--iam-endpoint", server.endpoint(), "--iam-password-file",
+                                (directory.path() / "password").string(), "--log-level", "info"}),
+                          {{"SWR_AUTH_TOKEN", ""}, {"HUAWEICLOUD_SDK_PROJECT_ID", "penv"}});
+
+    BOOST_TEST(run.exit_status == 0, "stderr:\n" << run.errors);
+    BOOST_TEST(split_lines(run.output).size() == 10u);
+    BOOST_TEST(contains(run.errors, "token scoped to project id penv from HUAWEICLOUD_SDK_PROJECT_ID"),
+               "stderr:\n" << run.errors);
+}
+
+BOOST_AUTO_TEST_CASE(rejected_login_is_not_a_listing_request)
+{
+    temp_directory directory;
+    write_file(directory.path() / "users.json",
+               R"([{"name": "alice", "password": "cli-iam-pass-5b1e", "domain": "acme"}])");
+    write_file(directory.path() / "password", "wrong-pass-8d2c\n");
+    emulator server(directory, {"--repositories", "10", "--iam-users-file", (directory.path() / "users.json").string()});
+
+    cli_run run = run_cli(directory,
+                          join(connection_arguments(server),
+                               {"--center", "self", "--iam-user", "alice", "--iam-domain", "acme", "--iam-endpoint",
+                                server.endpoint(), "--iam-password-file", (directory.path() / "password").string(),
+                                "--project-id", "p1"}),
+                          {{"SWR_AUTH_TOKEN", ""}});
+
+    BOOST_TEST(run.exit_status == 3, "stderr:\n" << run.errors);
+    BOOST_TEST(contains(run.errors, "0 pages, 0 items, 0 requests,"), "stderr:\n" << run.errors);
+    BOOST_TEST(!contains(run.errors, "wrong-pass-8d2c"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

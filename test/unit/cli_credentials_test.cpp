@@ -334,6 +334,26 @@ BOOST_AUTO_TEST_CASE(secret_key_variable_without_access_key)
 
     BOOST_TEST(contains(error, "HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is missing"));
     BOOST_TEST(!contains(error, env_secret_key));
+    // SWR_AUTH_TOKEN is not set, so unsetting the SK would not help.
+    BOOST_TEST(!contains(error, "SWR_AUTH_TOKEN"), error);
+}
+
+BOOST_AUTO_TEST_CASE(access_key_variable_hint_names_set_token)
+{
+    std::string error = plan_error(options_with({}), {{"HUAWEICLOUD_SDK_AK", "AK1"}, {"SWR_AUTH_TOKEN", "t0k3n"}});
+
+    BOOST_TEST(contains(error, "unset HUAWEICLOUD_SDK_AK to use SWR_AUTH_TOKEN"), error);
+}
+
+BOOST_AUTO_TEST_CASE(security_token_alone_names_missing_keys)
+{
+    std::string error =
+        plan_error(options_with({}), {{"HUAWEICLOUD_SDK_SECURITY_TOKEN", std::string(env_security_token)}});
+
+    BOOST_TEST(contains(error, "HUAWEICLOUD_SDK_SECURITY_TOKEN is set but HUAWEICLOUD_SDK_AK and "
+                               "HUAWEICLOUD_SDK_SK are missing"),
+               error);
+    BOOST_TEST(!contains(error, env_security_token));
 }
 
 BOOST_AUTO_TEST_CASE(aksk_without_project_id)
@@ -371,6 +391,245 @@ BOOST_AUTO_TEST_CASE(project_id_with_token_variable)
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(iam_project)
+
+cli::options iam_endpoint_options(std::initializer_list<std::string_view> extra)
+{
+    std::vector<std::string_view> args = {"--iam-user", "alice", "--iam-domain", "acme", "--iam-endpoint",
+                                          "https://127.0.0.1:9443"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<std::string_view> all = {"--endpoint=https://127.0.0.1:8443", "--center", "self"};
+    all.insert(all.end(), args.begin(), args.end());
+    cli::parse_result parsed = cli::parse_options(all);
+    BOOST_TEST_REQUIRE(parsed.error == "");
+    return parsed.options;
+}
+
+BOOST_AUTO_TEST_CASE(project_id_variable_scopes_token)
+{
+    cli::credential_plan plan = plan_of(iam_endpoint_options({}), {{"SWR_IAM_PASSWORD", std::string(env_password)},
+                                                                   {"HUAWEICLOUD_SDK_PROJECT_ID", " penv \n"}});
+
+    BOOST_TEST(plan.project_id == "penv");
+    BOOST_TEST(plan.project_id_origin == "HUAWEICLOUD_SDK_PROJECT_ID");
+    BOOST_TEST(plan.unused_variables.empty());
+    BOOST_TEST(contains(cli::describe(plan), "project id penv from HUAWEICLOUD_SDK_PROJECT_ID"));
+}
+
+BOOST_AUTO_TEST_CASE(project_id_option_beats_variable)
+{
+    cli::credential_plan plan =
+        plan_of(iam_endpoint_options({"--project-id", "popt"}),
+                {{"SWR_IAM_PASSWORD", std::string(env_password)}, {"HUAWEICLOUD_SDK_PROJECT_ID", "penv"}});
+
+    BOOST_TEST(plan.project_id == "popt");
+    BOOST_TEST(plan.project_id_origin == "--project-id");
+    BOOST_TEST(lists(plan.unused_variables, "HUAWEICLOUD_SDK_PROJECT_ID"));
+}
+
+BOOST_AUTO_TEST_CASE(project_name_option_beats_variable)
+{
+    cli::credential_plan plan =
+        plan_of(iam_endpoint_options({"--iam-project", "cn-north-4"}),
+                {{"SWR_IAM_PASSWORD", std::string(env_password)}, {"HUAWEICLOUD_SDK_PROJECT_ID", "penv"}});
+
+    BOOST_TEST(plan.project_id.empty());
+    BOOST_TEST(plan.iam_project == "cn-north-4");
+    BOOST_TEST(lists(plan.unused_variables, "HUAWEICLOUD_SDK_PROJECT_ID"));
+}
+
+BOOST_AUTO_TEST_CASE(endpoint_without_any_project_rejected)
+{
+    std::string error = plan_error(iam_endpoint_options({}), {{"SWR_IAM_PASSWORD", std::string(env_password)}});
+
+    for (std::string_view word : {"--iam-user with --endpoint", "--iam-project", "--project-id",
+                                  "HUAWEICLOUD_SDK_PROJECT_ID"})
+        BOOST_TEST(contains(error, word), "error lacks " << word << ": " << error);
+}
+
+BOOST_AUTO_TEST_CASE(region_without_project_uses_region)
+{
+    cli::credential_plan plan =
+        plan_of(options_with({"--iam-user", "alice", "--iam-domain", "acme"}, "--region=cn-north-4"),
+                {{"SWR_IAM_PASSWORD", std::string(env_password)}});
+
+    BOOST_TEST(plan.project_id.empty());
+    BOOST_TEST(plan.iam_project.empty());
+    BOOST_TEST(contains(cli::describe(plan), "the region's project"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(blank_and_padded_values)
+
+// Variables of a complete AK/SK source, with `name` replaced by `value`.
+std::map<std::string, std::string> aksk_variables_with(const std::string& name, const std::string& value)
+{
+    std::map<std::string, std::string> variables = {
+        {"HUAWEICLOUD_SDK_AK", "ENVACCESSKEY01"},
+        {"HUAWEICLOUD_SDK_SK", std::string(env_secret_key)},
+        {"HUAWEICLOUD_SDK_PROJECT_ID", "envproject0123"},
+    };
+    variables[name] = value;
+    return variables;
+}
+
+BOOST_AUTO_TEST_CASE(blank_variables_rejected_by_name)
+{
+    struct blank_case {
+        cli::options options;
+        std::map<std::string, std::string> variables;
+        std::string name;
+    };
+    const std::vector<blank_case> cases = {
+        {options_with({}), {{"SWR_AUTH_TOKEN", "   "}}, "SWR_AUTH_TOKEN"},
+        {options_with({}), aksk_variables_with("HUAWEICLOUD_SDK_SK", "   "), "HUAWEICLOUD_SDK_SK"},
+        {options_with({}), aksk_variables_with("HUAWEICLOUD_SDK_AK", " \t "), "HUAWEICLOUD_SDK_AK"},
+        {options_with({}), aksk_variables_with("HUAWEICLOUD_SDK_PROJECT_ID", "  "), "HUAWEICLOUD_SDK_PROJECT_ID"},
+        {options_with({}), aksk_variables_with("HUAWEICLOUD_SDK_SECURITY_TOKEN", "\r\n"),
+         "HUAWEICLOUD_SDK_SECURITY_TOKEN"},
+        {options_with({"--ak", "AK1", "--sk-file", "/run/sk"}), {{"HUAWEICLOUD_SDK_PROJECT_ID", " "}},
+         "HUAWEICLOUD_SDK_PROJECT_ID"},
+        {options_with({"--iam-user", "alice", "--iam-domain", "acme"}, "--region=cn-north-4"),
+         {{"SWR_IAM_PASSWORD", "   "}}, "SWR_IAM_PASSWORD"},
+        // A blank SK does not fall back to the token: it is a mistake to report.
+        {options_with({}), {{"HUAWEICLOUD_SDK_SK", " "}, {"SWR_AUTH_TOKEN", std::string(env_token)}},
+         "HUAWEICLOUD_SDK_SK"},
+    };
+
+    for (const blank_case& blank : cases) {
+        std::string error = plan_error(blank.options, blank.variables);
+
+        BOOST_TEST(contains(error, blank.name + " is blank"), blank.name << ": " << error);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(padded_variables_trimmed)
+{
+    cli::options options = options_with({});
+    std::map<std::string, std::string> variables = {
+        {"HUAWEICLOUD_SDK_AK", " ENVACCESSKEY01\t"},
+        {"HUAWEICLOUD_SDK_SK", "  " + std::string(env_secret_key) + " \r\n"},
+        {"HUAWEICLOUD_SDK_PROJECT_ID", " envproject0123 "},
+        {"HUAWEICLOUD_SDK_SECURITY_TOKEN", "\t" + std::string(env_security_token) + "\n"},
+    };
+    cli::credential_plan plan = plan_of(options, variables);
+    std::map<std::string, std::string> unpadded = every_variable();
+    unpadded.erase("SWR_AUTH_TOKEN");
+
+    // Signatures of the same second agree only when the SKs do.
+    swr::outgoing_request padded_request;
+    swr::outgoing_request unpadded_request;
+    for (int tries = 0; tries < 5; ++tries) {
+        padded_request = authorize(*build(plan, options, variables));
+        unpadded_request = authorize(*build(plan_of(options, unpadded), options, unpadded));
+        if (padded_request.header("X-Sdk-Date") == unpadded_request.header("X-Sdk-Date"))
+            break;
+    }
+
+    BOOST_TEST(plan.access_key == "ENVACCESSKEY01");
+    BOOST_TEST(plan.project_id == "envproject0123");
+    BOOST_TEST(padded_request.header("X-Project-Id") == "envproject0123");
+    BOOST_TEST(padded_request.header("X-Security-Token") == env_security_token);
+    BOOST_TEST_REQUIRE(padded_request.header("X-Sdk-Date") == unpadded_request.header("X-Sdk-Date"));
+    BOOST_TEST(padded_request.header("Authorization") == unpadded_request.header("Authorization"));
+}
+
+BOOST_AUTO_TEST_CASE(padded_token_variable_trimmed)
+{
+    cli::options options = options_with({});
+    std::map<std::string, std::string> variables = {{"SWR_AUTH_TOKEN", " " + std::string(env_token) + "\r\n"}};
+    auto provider = build(plan_of(options, variables), options, variables);
+
+    BOOST_TEST(authorize(*provider).header("X-Auth-Token") == env_token);
+}
+
+BOOST_AUTO_TEST_CASE(password_of_only_spaces_rejected)
+{
+    temp_directory directory;
+    for (std::string_view content : {" \n", "\t \r\n", "   "}) {
+        cli::options options = options_with({"--iam-user", "alice", "--iam-domain", "acme", "--iam-password-file",
+                                             directory.write("password", content)},
+                                            "--region=cn-north-4");
+        std::string error = build_error(plan_of(options, {}), options, {});
+
+        BOOST_TEST(contains(error, "contains only spaces or tabs"), error);
+    }
+
+    cli::options options = options_with({"--iam-user", "alice", "--iam-domain", "acme"}, "--region=cn-north-4");
+    std::map<std::string, std::string> variables = {{"SWR_IAM_PASSWORD", " pass word "}};
+    BOOST_TEST(build(plan_of(options, variables), options, variables)->kind() == "iam-password");
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_in_variables_rejected)
+{
+    struct control_case {
+        std::map<std::string, std::string> variables;
+        std::string name;
+    };
+    const std::vector<control_case> cases = {
+        {aksk_variables_with("HUAWEICLOUD_SDK_PROJECT_ID", "p1\nX-Evil: 1"), "HUAWEICLOUD_SDK_PROJECT_ID"},
+        {aksk_variables_with("HUAWEICLOUD_SDK_AK", "AK\x01"), "HUAWEICLOUD_SDK_AK"},
+        {aksk_variables_with("HUAWEICLOUD_SDK_SK", "sk-Part1\nsk-Part2"), "HUAWEICLOUD_SDK_SK"},
+        {aksk_variables_with("HUAWEICLOUD_SDK_SECURITY_TOKEN", "st-Part1\x1bst-Part2"),
+         "HUAWEICLOUD_SDK_SECURITY_TOKEN"},
+    };
+
+    for (const control_case& bad : cases) {
+        std::string error = plan_error(options_with({}), bad.variables);
+
+        BOOST_TEST_CONTEXT(bad.name << ": " << error)
+        {
+            BOOST_TEST(contains(error, bad.name));
+            BOOST_TEST(contains(error, "control character"));
+            BOOST_TEST(error.find('\n') == std::string::npos);
+            BOOST_TEST(!contains(error, "Part"));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(access_key_variable_must_be_printable_ascii)
+{
+    std::map<std::string, std::string> variables =
+        aksk_variables_with("HUAWEICLOUD_SDK_AK", "AK\xc3\xbc\xe4\xb8\xad");
+
+    std::string error = plan_error(options_with({}), variables);
+
+    BOOST_TEST(contains(error, "HUAWEICLOUD_SDK_AK"), error);
+    BOOST_TEST(contains(error, "printable ASCII"), error);
+}
+
+BOOST_AUTO_TEST_CASE(password_variable_with_control_character_rejected)
+{
+    cli::options options = options_with({"--iam-user", "alice", "--iam-domain", "acme"}, "--region=cn-north-4");
+    std::map<std::string, std::string> variables = {{"SWR_IAM_PASSWORD", "pass-Part1\x01word"}};
+
+    std::string error = build_error(plan_of(options, variables), options, variables);
+
+    BOOST_TEST(contains(error, "SWR_IAM_PASSWORD"), error);
+    BOOST_TEST(contains(error, "control character"), error);
+    BOOST_TEST(!contains(error, "Part1"), error);
+}
+
+BOOST_AUTO_TEST_CASE(secret_key_must_be_printable_ascii)
+{
+    temp_directory directory;
+    for (std::string_view content : {"sk-Part1\xff\xfe", "sk-Part1 inner space", "sk-Part1\xc3\xbc"}) {
+        cli::options options =
+            options_with({"--ak", "AK1", "--sk-file", directory.write("sk", content), "--project-id", "p1"});
+        std::string error = build_error(plan_of(options, {}), options, {});
+
+        BOOST_TEST_CONTEXT(error)
+        {
+            BOOST_TEST(contains(error, "(--sk-file)"));
+            BOOST_TEST(contains(error, "printable ASCII"));
+            BOOST_TEST(!contains(error, "Part1"));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(describe_plan)
 
 BOOST_AUTO_TEST_CASE(names_sources_without_secrets)
@@ -396,6 +655,16 @@ BOOST_AUTO_TEST_CASE(names_sources_without_secrets)
                 BOOST_TEST(!contains(line, secret));
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_in_paths_escaped)
+{
+    cli::credential_plan plan = plan_of(options_with({"--token-file", "/run/to\nken"}), {});
+
+    std::string line = cli::describe(plan);
+
+    BOOST_TEST(line.find('\n') == std::string::npos, line);
+    BOOST_TEST(contains(line, "file '/run/to\\nken' (--token-file)"), line);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 
 #include "cli/options.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <initializer_list>
 #include <map>
@@ -349,8 +350,6 @@ BOOST_AUTO_TEST_CASE(credential_option_combinations_are_checked)
         {{"--iam-password-file", "/p"}, {"--iam-password-file requires --iam-user"}},
         {{"--iam-user", "u"}, {"--iam-user requires --iam-domain"}},
         {{"--iam-user", "u", "--iam-domain", "d", "--project-id", "p1"}, {"--iam-endpoint URL"}},
-        {{"--iam-user", "u", "--iam-domain", "d", "--iam-endpoint", "https://127.0.0.1:9443"},
-         {"--iam-project NAME or --project-id ID"}},
         {{"--iam-user", "u", "--iam-domain", "d", "--iam-endpoint", "https://127.0.0.1:9443", "--iam-project", "x",
           "--project-id", "p1"},
          {"--iam-project and --project-id"}},
@@ -375,6 +374,58 @@ BOOST_AUTO_TEST_CASE(credential_option_combinations_are_checked)
                 BOOST_TEST(contains(result.error, word), "error lacks " << word);
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(iam_scope_checked_after_parsing)
+{
+    // HUAWEICLOUD_SDK_PROJECT_ID may give the scope, so plan_credentials checks it.
+    const cli::parse_result result =
+        parse_with({"--iam-user", "u", "--iam-domain", "d", "--iam-endpoint", "https://127.0.0.1:9443"});
+
+    BOOST_TEST(result.error == "");
+    BOOST_TEST((result.action == cli::command::run));
+}
+
+BOOST_AUTO_TEST_CASE(names_with_control_characters_rejected)
+{
+    for (std::string_view option : {"--ak", "--project-id", "--iam-user", "--iam-domain", "--iam-project"}) {
+        for (std::string_view value : {std::string_view("p1\nX-Evil: 1"), std::string_view("eve\rFAKE"),
+                                       std::string_view("a\x1b[2Jb"), std::string_view("a\0b", 3)}) {
+            std::vector<std::string_view> args = {"--endpoint", endpoint, "--center", "self", option, value};
+            if (option.starts_with("--iam-") && option != "--iam-user")
+                args.insert(args.end(), {"--iam-user", "u"});
+            const cli::parse_result result = cli::parse_options(args);
+
+            BOOST_TEST_CONTEXT(option << " " << value.size() << " bytes: " << result.error)
+            {
+                BOOST_TEST((result.action == cli::command::invalid));
+                BOOST_TEST(contains(result.error, option));
+                bool raw_control = std::any_of(result.error.begin(), result.error.end(), [](char c) {
+                    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+                });
+                BOOST_TEST(!raw_control);
+            }
+        }
+    }
+
+    const cli::parse_result newline = parse_with({"--project-id", "p1\nX-Evil: 1"});
+    BOOST_TEST(contains(newline.error, "'p1\\nX-Evil: 1'"), newline.error);
+    BOOST_TEST(contains(newline.error, "control character"), newline.error);
+}
+
+BOOST_AUTO_TEST_CASE(access_key_must_be_printable_ascii)
+{
+    for (std::string_view value : {"AK\xc3\xbc\xe4\xb8\xad", "AK 1", "AK\x7f"}) {
+        const cli::parse_result result = parse_with({"--ak", value, "--sk-file", "/run/sk"});
+
+        BOOST_TEST_CONTEXT(result.error)
+        {
+            BOOST_TEST((result.action == cli::command::invalid));
+            BOOST_TEST(contains(result.error, "--ak"));
+            BOOST_TEST(contains(result.error, "printable ASCII"));
+        }
+    }
+    BOOST_TEST(parse_with({"--ak", "AK1-_.~", "--sk-file", "/run/sk"}).error == "");
 }
 
 BOOST_AUTO_TEST_CASE(iam_with_region_needs_no_endpoint_or_scope)

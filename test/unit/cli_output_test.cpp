@@ -1,10 +1,12 @@
 // Unit tests for the listing output of swr-shared-repos (src/cli/listing_output.hpp)
-// and its status and progress lines (src/cli/status_output.hpp). They use
+// and its status and progress lines (src/cli/status_output.hpp), with the
+// escaping of control characters in messages (src/cli/escape.hpp). They use
 // files in a temporary directory and no sockets.
 
 #define BOOST_TEST_MODULE cli_output
 #include <boost/test/unit_test.hpp>
 
+#include "cli/escape.hpp"
 #include "cli/listing_output.hpp"
 #include "cli/status_output.hpp"
 
@@ -374,6 +376,19 @@ BOOST_AUTO_TEST_CASE(message_clears_progress_first)
     BOOST_TEST(text == "\rpage 1\r      \rtool: error: failed\ntool: summary\n");
 }
 
+BOOST_AUTO_TEST_CASE(message_control_characters_escaped)
+{
+    std::FILE* stream = std::tmpfile();
+    BOOST_TEST_REQUIRE(stream != nullptr);
+    cli::status_output status(stream, "tool", false);
+
+    status.print_line("info: user eve\nswr-emulator: FAKE LINE\r\x1b[2J");
+    std::string text = contents_of(stream);
+    std::fclose(stream);
+
+    BOOST_TEST(text == "tool: info: user eve\\nswr-emulator: FAKE LINE\\r\\x1b[2J\n");
+}
+
 BOOST_AUTO_TEST_CASE(no_progress_when_disabled)
 {
     std::FILE* stream = std::tmpfile();
@@ -386,6 +401,40 @@ BOOST_AUTO_TEST_CASE(no_progress_when_disabled)
     std::fclose(stream);
 
     BOOST_TEST(text == "tool: summary\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(escaping)
+
+BOOST_AUTO_TEST_CASE(control_characters_become_escapes)
+{
+    BOOST_TEST(cli::escape_control_characters("a\nb\rc\td") == "a\\nb\\rc\\td");
+    BOOST_TEST(cli::escape_control_characters(std::string_view("a\0b\x1b\x7f", 5)) == "a\\x00b\\x1b\\x7f");
+    // U+009B, a C1 control character, is two bytes in UTF-8.
+    BOOST_TEST(cli::escape_control_characters("a\xc2\x9b" "b") == "a\\xc2\\x9bb");
+}
+
+BOOST_AUTO_TEST_CASE(other_text_kept)
+{
+    // Non-ASCII names (here U+00FC and U+4E2D), spaces and backslashes stay as they are.
+    const std::string text = "user \xc3\xbc\xe4\xb8\xad, path C:\\dir";
+    BOOST_TEST(cli::escape_control_characters(text) == text);
+    BOOST_TEST(cli::escape_control_characters("") == "");
+}
+
+BOOST_AUTO_TEST_CASE(escaping_twice_changes_nothing)
+{
+    const std::string once = cli::escape_control_characters("a\nb\x01");
+    BOOST_TEST(cli::escape_control_characters(once) == once);
+}
+
+BOOST_AUTO_TEST_CASE(access_key_characters)
+{
+    BOOST_TEST(cli::is_printable_ascii_word("AK1-_.~!"));
+    BOOST_TEST(!cli::is_printable_ascii_word("AK 1"));
+    BOOST_TEST(!cli::is_printable_ascii_word("AK\x01"));
+    BOOST_TEST(!cli::is_printable_ascii_word("AK\xc3\xbc"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

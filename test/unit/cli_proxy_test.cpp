@@ -11,7 +11,11 @@
 
 #include "support/fixture.hpp"
 
+#include <swr/client.hpp>
+#include <swr/credentials.hpp>
 #include <swr/error.hpp>
+
+#include <boost/asio/io_context.hpp>
 
 #include <fstream>
 #include <initializer_list>
@@ -167,6 +171,30 @@ BOOST_AUTO_TEST_CASE(password_file_read_without_line_ending)
     BOOST_TEST(settings.password == "pass word ");
 }
 
+BOOST_AUTO_TEST_CASE(log_names_proxy_option)
+{
+    // The client logs its proxy choice when it is constructed, before any I/O.
+    cli::options options;
+    options.proxy = "http://127.0.0.1:3128";
+    options.no_proxy = "";
+    std::vector<std::string> lines;
+    boost::asio::io_context io;
+    swr::client_options settings;
+    settings.endpoint = "https://127.0.0.1:8443";
+    settings.credentials = swr::make_token_credentials("cli-proxy-token");
+    settings.proxy = cli::make_proxy_options(options);
+    settings.log.level = swr::log_level::info;
+    settings.log.sink = [&lines](swr::log_level, std::string_view line) { lines.emplace_back(line); };
+
+    swr::client client(io.get_executor(), std::move(settings));
+
+    std::string all;
+    for (const std::string& line : lines)
+        all += line + "\n";
+    BOOST_TEST(contains(all, "go through proxy http://127.0.0.1:3128 (from --proxy)"), all);
+    BOOST_TEST(!contains(all, "proxy_options::"), all);
+}
+
 BOOST_AUTO_TEST_CASE(password_file_errors_name_file)
 {
     swr::test::temp_dir dir;
@@ -181,6 +209,12 @@ BOOST_AUTO_TEST_CASE(password_file_errors_name_file)
     options.proxy_password_file = empty.string();
     error = proxy_options_error(options);
     BOOST_TEST(contains(error, "is empty"), error);
+
+    auto blank = dir.path() / "blank";
+    std::ofstream(blank) << " \t \n";
+    options.proxy_password_file = blank.string();
+    error = proxy_options_error(options);
+    BOOST_TEST(contains(error, "contains only spaces or tabs"), error);
 
     auto two_lines = dir.path() / "two-lines";
     std::ofstream(two_lines) << secret_password << "\nsecond\n";

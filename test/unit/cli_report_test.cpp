@@ -300,3 +300,43 @@ BOOST_AUTO_TEST_CASE(singular_counts)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(error_text)
+
+swr::exception make_exception(swr::errc code, std::string message)
+{
+    swr::error_info info;
+    info.message = std::move(message);
+    return swr::exception(code, std::move(info));
+}
+
+BOOST_AUTO_TEST_CASE(usage_error_has_no_error_code)
+{
+    const swr::exception error = make_exception(swr::errc::invalid_argument, "'/run/sk' (--sk-file) is empty");
+
+    BOOST_TEST(std::string(error.what()) != "'/run/sk' (--sk-file) is empty");
+    BOOST_TEST(cli::error_text(error) == "'/run/sk' (--sk-file) is empty");
+}
+
+BOOST_AUTO_TEST_CASE(other_errors_keep_error_code)
+{
+    const swr::exception error = make_exception(swr::errc::unauthorized, "Incorrect token");
+
+    BOOST_TEST(cli::error_text(error) == std::string(error.what()));
+}
+
+BOOST_AUTO_TEST_CASE(resume_hint_names_option)
+{
+    swr::error_info info;
+    info.http_status = 503;
+    info.message = "Service Unavailable; records from offset 40 on were not delivered: resume with start_offset 40";
+    info.offset = 40;
+    const swr::exception error(swr::errc::server_error, std::move(info));
+
+    const std::string text = cli::error_text(error);
+
+    BOOST_TEST(contains(text, "resume with --start-offset 40"), text);
+    BOOST_TEST(!contains(text, "start_offset"), text);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

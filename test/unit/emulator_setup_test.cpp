@@ -533,3 +533,126 @@ BOOST_AUTO_TEST_CASE(partial_set_rejected)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(credential_files)
+
+// Writes `content` to `name` in `directory` and returns the path.
+std::string write_file(const temporary_directory& directory, const std::string& name, std::string_view content)
+{
+    fs::path path = directory.path / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path.string();
+}
+
+// Returns the message of the usage_error that loading `command`'s files throws.
+std::string load_error(command_line command)
+{
+    try {
+        load_credential_files(command);
+    } catch (const usage_error& error) {
+        return error.what();
+    }
+    return "(no exception)";
+}
+
+BOOST_AUTO_TEST_CASE(directories_named)
+{
+    temporary_directory directory;
+    const std::string path = directory.path.string();
+
+    command_line secret_key;
+    secret_key.options.access_key = "AK1";
+    secret_key.secret_key_file = path;
+    command_line users;
+    users.iam_users_file = path;
+    command_line token;
+    token.token_file = path;
+
+    for (auto [option, command] : {std::pair{"--sk-file", secret_key}, std::pair{"--iam-users-file", users},
+                                   std::pair{"--token-file", token}}) {
+        std::string message = load_error(command);
+        BOOST_TEST(contains(message, "is a directory"), message);
+        BOOST_TEST(contains(message, option), message);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(files_read_without_blanks)
+{
+    temporary_directory directory;
+    command_line command;
+    command.options.access_key = "AK1";
+    command.secret_key_file = write_file(directory, "sk", "  SK-Value-0123\t\r\nsecond line\n");
+    command.token_file = write_file(directory, "token", " token-Value-4567 \n");
+
+    load_credential_files(command);
+
+    BOOST_TEST(command.options.secret_key == "SK-Value-0123");
+    BOOST_TEST(command.options.token == "token-Value-4567");
+}
+
+BOOST_AUTO_TEST_CASE(secret_key_must_be_printable_ascii)
+{
+    temporary_directory directory;
+    for (std::string_view content : {std::string_view("SK-Part1\0tail\n", 14), std::string_view("SK-Part1\xff\n"),
+                                     std::string_view("SK-Part1 inner\n"), std::string_view("SK-Part1\x7f\n")}) {
+        command_line command;
+        command.options.access_key = "AK1";
+        command.secret_key_file = write_file(directory, "sk", content);
+
+        std::string message = load_error(command);
+
+        BOOST_TEST_CONTEXT(message)
+        {
+            BOOST_TEST(contains(message, "--sk-file"));
+            BOOST_TEST(contains(message, "printable ASCII"));
+            BOOST_TEST(!contains(message, "Part1"));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(repeated_user_named)
+{
+    temporary_directory directory;
+    command_line command;
+    command.iam_users_file = write_file(directory, "users.json",
+                                        R"([{"name": "alice", "password": "pw-Secret1", "domain": "acme"},
+                                            {"name": "alice", "password": "pw-Secret2", "domain": "other"},
+                                            {"name": "alice", "password": "pw-Secret3", "domain": "acme"}])");
+
+    std::string message = load_error(command);
+
+    BOOST_TEST(contains(message, "[2] repeats user 'alice' of domain 'acme'"), message);
+    BOOST_TEST(!contains(message, "pw-Secret"), message);
+}
+
+BOOST_AUTO_TEST_CASE(same_name_in_two_domains_accepted)
+{
+    temporary_directory directory;
+    command_line command;
+    command.iam_users_file = write_file(directory, "users.json",
+                                        R"([{"name": "alice", "password": "pw-Secret1", "domain": "acme"},
+                                            {"name": "alice", "password": "pw-Secret2", "domain": "other"}])");
+
+    load_credential_files(command);
+
+    BOOST_TEST(command.options.iam_users.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(options_reject_repeated_user_and_bad_secret_key)
+{
+    swr::emulator_options options = valid_options();
+    options.iam_users = {{"alice", "pw-Secret1", "acme"}, {"alice", "pw-Secret2", "acme"}};
+    std::string message = message_of([&] { validate_options(options); });
+    BOOST_TEST(contains(message, "iam_users[1] repeats user 'alice' of domain 'acme'"), message);
+    BOOST_TEST(!contains(message, "pw-Secret"), message);
+
+    options = valid_options();
+    options.access_key = "AK1";
+    options.secret_key = std::string("SK-Part1\0tail", 13);
+    message = message_of([&] { validate_options(options); });
+    BOOST_TEST(contains(message, "secret_key"), message);
+    BOOST_TEST(contains(message, "printable ASCII"), message);
+    BOOST_TEST(!contains(message, "Part1"), message);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

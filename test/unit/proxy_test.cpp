@@ -360,6 +360,24 @@ BOOST_AUTO_TEST_CASE(explicit_url_used)
     BOOST_TEST(environment.reads.empty());
 }
 
+BOOST_AUTO_TEST_CASE(origins_name_url_and_no_proxy)
+{
+    fake_environment environment;
+    swr::proxy_options options;
+    options.url = "http://127.0.0.1:3128";
+    options.url_origin = "--proxy";
+    options.no_proxy = "10.0.0.0/99";
+    options.no_proxy_origin = "--no-proxy";
+
+    proxy_choice choice = choose_proxy(options, make_target("swr.example.invalid"), environment.lookup());
+
+    BOOST_TEST_REQUIRE(choice.route.has_value());
+    BOOST_TEST(choice.route->source == "--proxy");
+    BOOST_TEST(choice.description.find("(from --proxy)") != std::string::npos, choice.description);
+    BOOST_TEST_REQUIRE(choice.ignored_entries.size() == 1u);
+    BOOST_TEST(choice.ignored_entries[0].find("of --no-proxy") != std::string::npos, choice.ignored_entries[0]);
+}
+
 BOOST_AUTO_TEST_CASE(lower_case_variable_first)
 {
     fake_environment environment;

@@ -244,6 +244,19 @@ BOOST_AUTO_TEST_CASE(past_date_gives_zero)
     BOOST_TEST(parse("Thu, 01 Jan 1970 00:00:00 GMT", now) == millis(0));
 }
 
+BOOST_AUTO_TEST_CASE(years_outside_clock_range)
+{
+    // system_clock spans 1678 to 2262 on libstdc++; found by the fuzzer,
+    // year 997 overflowed the conversion to nanoseconds.
+    const auto now = example_date_midnight;
+
+    BOOST_TEST(parse("Sun, 06 Nov 0997 08:49:37 GMT", now) == millis(0));
+    BOOST_TEST(parse("Mon, 01 Jan 0001 00:00:00 GMT", now) == millis(0));
+    auto far = parse("Fri, 31 Dec 9999 23:59:59 GMT", now);
+    BOOST_TEST_REQUIRE(far.has_value());
+    BOOST_TEST(far->count() > 0);
+}
+
 BOOST_AUTO_TEST_CASE(date_equal_to_now_gives_zero)
 {
     const auto now = example_date_midnight + 8h + 49min + 37s;

@@ -1,0 +1,197 @@
+// Unit tests for the two private page parsers behind swr::parse_repositories.
+// The fast path gives up on what it does not handle and agrees with the
+// complete parser on what it accepts. The complete parser treats a key given
+// twice as a DOM would, so the last value counts.
+
+#define BOOST_TEST_MODULE page_parser
+#include <boost/test/unit_test.hpp>
+
+#include "page_parser.hpp"
+
+#include <swr/repository.hpp>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using swr::detail::parse_page_complete;
+using swr::detail::parse_page_fast;
+
+namespace {
+
+swr::repository sample_item(int index)
+{
+    swr::repository item;
+    item.name = "nginx-" + std::to_string(index);
+    item.category = "linux";
+    item.description = index % 2 == 0 ? "Base image, patched weekly." : "内部使用的基础镜像";
+    item.size = 123456789 + index;
+    item.is_public = index % 3 == 0;
+    item.num_images = 3;
+    item.num_download = index % 5 == 0 ? INT64_MAX : 42;
+    item.created_at = "2018-03-21T12:22:37Z";
+    item.updated_at = "2024-11-02T08:00:00Z";
+    item.path = "swr.cn-north-4.myhuaweicloud.com/library/nginx-" + std::to_string(index);
+    item.internal_path = "100.125.0.198:20202/library/nginx-" + std::to_string(index);
+    item.domain_name = "emulator_account";
+    item.namespace_name = "library";
+    item.tags = {"latest", "v1.2.3"};
+    item.status = index % 2 == 1;
+    item.total_range = 1000;
+    return item;
+}
+
+std::string sample_page(int items)
+{
+    std::string body = "[";
+    for (int i = 0; i < items; ++i) {
+        if (i > 0)
+            body += ',';
+        body += swr::to_json(sample_item(i));
+    }
+    return body + "]";
+}
+
+// Checks that the fast path declines `body` and that parse_repositories
+// still returns what the complete parser does.
+void check_declined(std::string_view body)
+{
+    BOOST_TEST(!parse_page_fast(body).has_value(), "fast path accepted: " << body);
+    swr::parsed_page complete = parse_page_complete(body);
+    swr::parsed_page result = swr::parse_repositories(body);
+    BOOST_TEST(result.error == complete.error);
+    BOOST_TEST((result.items == complete.items));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fast_path_reads_server_pages)
+{
+    const std::string body = sample_page(50);
+
+    std::optional<std::vector<swr::repository>> fast = parse_page_fast(body);
+
+    BOOST_TEST_REQUIRE(fast.has_value());
+    BOOST_TEST_REQUIRE(fast->size() == 50u);
+    BOOST_TEST((fast->at(7) == sample_item(7)));
+    BOOST_TEST((*fast == parse_page_complete(body).items));
+}
+
+BOOST_AUTO_TEST_CASE(fast_path_allows_whitespace_and_unknown_fields)
+{
+    const std::string body = " [ {\n \"name\" : \"a\" ,\t\"extra\":\"x\",\"count\":-3,\"flag\":true,\"none\":null,"
+                             "\"tags\":[ \"t\" ] } ]\r\n";
+
+    std::optional<std::vector<swr::repository>> fast = parse_page_fast(body);
+
+    BOOST_TEST_REQUIRE(fast.has_value());
+    BOOST_TEST((*fast == parse_page_complete(body).items));
+}
+
+BOOST_AUTO_TEST_CASE(fast_path_declines_other_shapes)
+{
+    check_declined(R"([{"name":"a\"b"}])");                      // escape
+    check_declined(R"([{"name":"a","size":1.0}])");              // fraction
+    check_declined(R"([{"name":"a","size":1e3}])");              // exponent
+    check_declined(R"([{"name":"a","size":-0}])");               // negative zero
+    check_declined(R"([{"name":"a","size":007}])");              // leading zeros
+    check_declined(R"([{"name":"a","size":9223372036854775808}])");   // above int64
+    check_declined(R"([{"name":"a","size":-9223372036854775809}])");  // below int64
+    check_declined(R"([{"name":"a","size":"1"}])");              // wrong type
+    check_declined(R"([{"name":"a","extra":{"b":1}}])");         // nested unknown value
+    check_declined(R"([{"name":"a"},])");                        // trailing comma
+    check_declined(R"([{"name":"a",}])");                        // trailing comma in an item
+    check_declined(R"([{"name":null}])");                        // null name
+    check_declined(R"([{"size":1}])");                           // no name
+    check_declined(R"([{"n\u0061me":"a"}])");                    // escaped key
+    check_declined("[{\"name\":\"a\xC0\xAF\"}]");                // overlong UTF-8
+    check_declined("[{\"name\":\"a\xED\xA0\x80\"}]");            // UTF-8 surrogate
+    check_declined("[{\"name\":\"a\tb\"}]");                     // control character
+    check_declined(R"([{"name":"a"}] [])");                      // data after the array
+    check_declined(R"({"name":"a"})");                           // not an array
+    check_declined("");
+}
+
+BOOST_AUTO_TEST_CASE(fast_path_keeps_largest_integers)
+{
+    const std::string body = R"([{"name":"a","size":9223372036854775807,"num_download":-9223372036854775808}])";
+
+    std::optional<std::vector<swr::repository>> fast = parse_page_fast(body);
+
+    BOOST_TEST_REQUIRE(fast.has_value());
+    BOOST_TEST(fast->at(0).size == INT64_MAX);
+    BOOST_TEST(fast->at(0).num_download == INT64_MIN);
+}
+
+BOOST_AUTO_TEST_CASE(repeated_key_last_value_counts)
+{
+    const std::string body =
+        R"([{"name":"a","size":5,"size":7,"tags":["x"],"tags":["y"],"status":true,"status":null}])";
+
+    for (const swr::parsed_page& page : {parse_page_complete(body), swr::parse_repositories(body)}) {
+        BOOST_TEST_REQUIRE(page.error == "");
+        BOOST_TEST_REQUIRE(page.items.size() == 1u);
+        BOOST_TEST(page.items[0].size == 7);
+        BOOST_TEST(page.items[0].tags == (std::vector<std::string>{"y"}), boost::test_tools::per_element());
+        BOOST_TEST(page.items[0].status == false);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(repeated_key_replaces_wrong_value)
+{
+    swr::parsed_page fixed = parse_page_complete(R"([{"name":1,"name":"a","size":"x","size":3}])");
+    swr::parsed_page broken = parse_page_complete(R"([{"name":"a","size":3,"size":"x"}])");
+
+    BOOST_TEST(fixed.error == "");
+    BOOST_TEST_REQUIRE(fixed.items.size() == 1u);
+    BOOST_TEST(fixed.items[0].size == 3);
+    BOOST_TEST(broken.error == "item 0 field 'size': expected an integer, got string");
+}
+
+BOOST_AUTO_TEST_CASE(first_field_in_api_order_is_reported)
+{
+    swr::parsed_page page = parse_page_complete(R"([{"name":"a"},{"tags":[1],"size":true,"name":"b"}])");
+
+    BOOST_TEST(page.error == "item 1 field 'size': expected an integer, got boolean");
+    BOOST_TEST(page.items.empty());
+}
+
+// Random edits of a server page: whenever the fast path accepts the result,
+// it must agree with the complete parser, and parse_repositories always
+// returns what the complete parser does.
+BOOST_AUTO_TEST_CASE(fast_path_agrees_on_random_edits)
+{
+    const std::string seed = sample_page(3);
+    const std::vector<std::string> insertions = {
+        " ", "\n", ",", "]", "}", "\"", ":", "null", "1", "-1", "0", "1.5", "true", "[]", "{}", "\\",
+        "\"x\"", "\"name\":\"q\",", "\"size\":9,", "\"tags\":[\"t\"],", "\xe4\xb8\xad", "\xc3", "\x01"};
+    std::mt19937_64 random(20261204);
+    int accepted = 0;
+
+    for (int round = 0; round < 20'000; ++round) {
+        std::string body = seed;
+        int edits = 1 + static_cast<int>(random() % 3);
+        for (int edit = 0; edit < edits && !body.empty(); ++edit) {
+            std::size_t position = random() % body.size();
+            if (random() % 2 == 0)
+                body.erase(position, 1 + random() % 4);
+            else
+                body.insert(position, insertions[random() % insertions.size()]);
+        }
+
+        swr::parsed_page complete = parse_page_complete(body);
+        std::optional<std::vector<swr::repository>> fast = parse_page_fast(body);
+        if (fast) {
+            ++accepted;
+            BOOST_TEST_REQUIRE(complete.error == "", "fast path accepted an invalid body: " << body);
+            BOOST_TEST_REQUIRE((*fast == complete.items), "fast path differs on: " << body);
+        }
+        swr::parsed_page result = swr::parse_repositories(body);
+        BOOST_TEST_REQUIRE(result.error == complete.error, "body: " << body);
+        BOOST_TEST_REQUIRE((result.items == complete.items), "body: " << body);
+    }
+    // Some edits (whitespace, a repeated known field) keep a body the fast path reads.
+    BOOST_TEST(accepted > 100);
+}
