@@ -22,7 +22,7 @@ struct scan_settings {
     std::shared_ptr<rate_limiter> limiter;  ///< Null: no rate limit.
 };
 
-/// What a scan measured. CPU is that of the whole process, so the caller
+/// Figures of one scan. CPU is that of the whole process, so the caller
 /// runs nothing else meanwhile.
 struct scan_result {
     std::int64_t pages = 0;

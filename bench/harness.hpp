@@ -64,6 +64,14 @@ struct bench_paths {
     std::string tls_dir;      ///< Shared by every emulator of the run.
 };
 
+/// Proxy variables emptied for the CLI, which honours them like curl and
+/// treats an empty one as unset, so that its loopback traffic never goes
+/// through a proxy of the machine.
+inline const std::vector<std::string> no_proxy_environment = {
+    "https_proxy=", "HTTPS_PROXY=", "http_proxy=", "HTTP_PROXY=",
+    "all_proxy=",   "ALL_PROXY=",   "no_proxy=",   "NO_PROXY=",
+};
+
 /// Token every emulator of the run accepts. A fixed test value, not a secret
 /// of any account, and still kept off command lines.
 inline constexpr const char* bench_token = "bench-token-2c61e0";

@@ -2,8 +2,8 @@
 #define SWR_BENCH_MEASUREMENTS_HPP
 
 // The measurements of swr-bench. Each adds its tables and target checks to
-// the report; a measurement that cannot run (wrk or valgrind missing) adds a
-// table that says so instead of numbers.
+// the report. A measurement that cannot run because wrk or valgrind is
+// missing adds its table with a note in place of the numbers.
 
 #include "emulator_process.hpp"
 #include "harness.hpp"

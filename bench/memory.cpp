@@ -35,8 +35,9 @@ listing_run stream_listing(const bench_config& config, const bench_paths& paths,
     for (std::string& argument : cli_command(config, paths, emulator))
         command.push_back(std::move(argument));
 
-    child_process cli(command, {"SWR_AUTH_TOKEN=" + std::string(bench_token)}, redirect{"/dev/null"},
-                      redirect{err_path});
+    std::vector<std::string> environment = no_proxy_environment;
+    environment.push_back("SWR_AUTH_TOKEN=" + std::string(bench_token));
+    child_process cli(command, environment, redirect{"/dev/null"}, redirect{err_path});
     exit_report report = cli.wait();
     if (report.status != 0) {
         throw std::runtime_error("swr-shared-repos exited with status " + std::to_string(report.status) + ": " +

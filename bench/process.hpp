@@ -21,14 +21,14 @@ struct resource_usage {
     std::int64_t max_rss_kib = 0;
 };
 
-/// How a child ended.
+/// End of a child: its exit status, resource usage and run time.
 struct exit_report {
     int status = -1;          ///< Exit status, or 128 + the signal that ended it.
     resource_usage usage;     ///< From wait4(); covers the child only, not its children.
     std::chrono::nanoseconds wall{0};  ///< From the start to the end of the wait.
 };
 
-/// Where a standard stream of a child goes.
+/// Destination of a standard stream of a child.
 struct redirect {
     /// File to write, created or truncated; `/dev/null` discards.
     std::string path;

@@ -11,15 +11,15 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-// What the emulator saw of one rate-limited scan.
+// Figures the emulator recorded for one rate-limited scan.
 struct observed_rate {
     double rate = 0;             // requests/s after the initial burst
     std::uint64_t busiest = 0;   // most arrivals within any one second
 };
 
 // A token bucket that starts full lets `burst` requests through at once and
-// then one every 1/rate, so the last of n arrives (n - burst) / rate after
-// the first; that span gives the rate without the burst's distortion.
+// then one every 1/rate. So the last of n arrives (n - burst) / rate after
+// the first, and that span gives the rate without the burst's distortion.
 observed_rate observe(const std::vector<clock::time_point>& arrivals, double burst)
 {
     observed_rate result;

@@ -23,6 +23,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -72,7 +73,7 @@ std::int64_t parse_number(const std::string& option, const std::string& text, st
 std::string take_value(const std::vector<std::string>& args, std::size_t& i)
 {
     if (i + 1 >= args.size())
-        throw usage_error("missing value for " + args[i]);
+        throw usage_error("missing value for " + args[i] + "; give it as the next argument");
     return args[++i];
 }
 
@@ -216,6 +217,16 @@ int run_benchmarks(const arguments& parsed)
     report.machine = bench::describe_machine(paths, SWR_BENCH_BUILD_TYPE);
     run_measurements(parsed, config, paths, report);
     report.elapsed = std::chrono::steady_clock::now() - started;
+
+    // The measurements run in the order that shares emulators; the report
+    // lists the tables by their number.
+    std::stable_sort(report.tables.begin(), report.tables.end(),
+                     [](const bench::result_table& a, const bench::result_table& b) {
+                         return std::atoi(a.title.c_str()) < std::atoi(b.title.c_str());
+                     });
+    std::stable_partition(report.targets.begin(), report.targets.end(), [](const bench::target_check& check) {
+        return check.figure.rfind("instructions", 0) != 0;
+    });
 
     std::cout << bench::render_text(report);
     if (!parsed.output.empty()) {

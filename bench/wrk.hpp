@@ -19,7 +19,7 @@ struct wrk_settings {
     std::chrono::seconds duration{2};  ///< `-d`.
 };
 
-/// What one `wrk` run measured.
+/// Figures of one `wrk` run.
 struct wrk_result {
     std::int64_t requests = 0;       ///< Completed requests.
     double seconds = 0;              ///< Run time wrk reports.

@@ -35,5 +35,8 @@ swr_configure "${build_dir}" Release
 swr_log "building swr-bench with ${jobs} jobs"
 cmake --build "${build_dir}" -j "${jobs}" --target swr-bench
 
+# The CLI honours proxy variables; the benchmark's traffic stays on loopback.
+unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+
 swr_log "running the benchmarks"
 exec "${build_dir}/bench/swr-bench" "${arguments[@]}"
