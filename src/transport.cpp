@@ -275,9 +275,18 @@ int transport::impl::on_new_session(SSL* ssl, SSL_SESSION* session)
 
 void transport::impl::offer_session(SSL* ssl)
 {
-    std::lock_guard lock(session_mutex_);
-    if (session_ && SSL_SESSION_is_resumable(session_.get()) == 1)
-        SSL_set_session(ssl, session_.get());
+    // Each connection gets a copy of its own. Connections that share one
+    // SSL_SESSION race inside OpenSSL 3.0 when they receive new session
+    // tickets at the same time on different threads (a data race that TSan
+    // reports in SSL_read).
+    session_ptr copy;
+    {
+        std::lock_guard lock(session_mutex_);
+        if (session_ && SSL_SESSION_is_resumable(session_.get()) == 1)
+            copy.reset(SSL_SESSION_dup(session_.get()));
+    }
+    if (copy)
+        SSL_set_session(ssl, copy.get());  // takes a reference of its own
 }
 
 std::shared_ptr<connection> transport::impl::take_idle()
