@@ -118,7 +118,7 @@ const swr::endpoint& client::endpoint() const noexcept
 boost::asio::awaitable<page> client::fetch_page(shared_repositories_request request, std::int64_t offset,
                                                 std::int64_t limit)
 {
-    // Not a coroutine itself: the returned awaitable holds the shared state,
+    // Not a coroutine itself: the returned awaitable owns a reference to the shared state,
     // so it may be awaited after this client was moved or destroyed.
     return detail::fetch_page_or_throw(impl_, std::move(request), offset, limit);
 }

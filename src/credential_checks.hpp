@@ -17,8 +17,8 @@ inline bool contains_control_character(std::string_view value) noexcept
     });
 }
 
-/// Longest credential accepted in one header value, in bytes. Real IAM
-/// tokens are a few kilobytes; Beast rejects a header field of 64 KiB or
+/// Maximum size of a credential sent in one header value, in bytes. Real
+/// IAM tokens are a few kilobytes. Beast rejects a header field of 64 KiB or
 /// more with an exception, so a longer value could never be sent.
 inline constexpr std::size_t max_credential_bytes = 32 * 1024;
 
