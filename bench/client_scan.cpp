@@ -62,6 +62,9 @@ scan_result run_client_scan(const scan_settings& settings)
 
     result.wall = std::chrono::steady_clock::now() - started;
     result.cpu = own_cpu_time() - cpu_before;
+    swr::client_stats stats = client.stats();
+    result.latency_median = stats.latency.quantile(0.5);
+    result.connections = stats.connections_opened;
     if (failure)
         std::rethrow_exception(failure);
     return result;

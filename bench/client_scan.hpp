@@ -29,6 +29,8 @@ struct scan_result {
     std::int64_t items = 0;
     std::chrono::nanoseconds wall{0};  ///< From creating the client to the end of the stream.
     std::chrono::nanoseconds cpu{0};   ///< User plus system CPU of this process over `wall`.
+    std::chrono::microseconds latency_median{0};  ///< Median time from sending a request to its whole response.
+    std::uint64_t connections = 0;     ///< Connections the client opened.
 };
 
 /// Creates a client, scans the `self` center from `start_offset` to the end

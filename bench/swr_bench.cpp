@@ -131,6 +131,7 @@ int scan_once(const std::vector<std::string>& args)
 
     bench::scan_result result = bench::run_client_scan(settings);
     std::cout << "pages " << result.pages << " items " << result.items << " seconds " << bench::seconds_of(result.wall)
+              << " median-latency-us " << result.latency_median.count() << " connections " << result.connections
               << '\n';
     return EXIT_SUCCESS;
 }

@@ -43,6 +43,13 @@ auth_rejection make_rejection(const fetch_outcome& outcome)
 
 }  // namespace
 
+std::int64_t fetch_outcome::record_count() const
+{
+    if (unparsed && page.content_range)
+        return page.content_range->count;
+    return static_cast<std::int64_t>(page.items.size());
+}
+
 std::optional<std::int64_t> fetch_outcome::total() const
 {
     if (page.content_range)
@@ -109,7 +116,8 @@ void client_impl::on_throttled(std::chrono::milliseconds pause, rate_limiter* li
 
 boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositories_request& request,
                                                          std::int64_t offset, std::int64_t limit,
-                                                         rate_limiter* limiter, std::shared_ptr<cancel_hook> hook)
+                                                         rate_limiter* limiter, std::shared_ptr<cancel_hook> hook,
+                                                         body_parsing parsing)
 {
     retry_settings settings{options.retry, options.backoff, options.throttle};
     auto started = time->now();
@@ -135,7 +143,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
             co_return cancelled;
         }
 
-        fetch_outcome outcome = co_await fetch_once(request, offset, limit, hook);
+        fetch_outcome outcome = co_await fetch_once(request, offset, limit, hook, parsing);
         sent_requests += outcome.sent ? 1 : 0;
         outcome.attempts = sent_requests;
         outcome.renewals = credentials_renewed ? 1 : 0;
@@ -235,43 +243,56 @@ void client_impl::read_error_response(const http_response& response, fetch_outco
         outcome.info.request_id = std::move(body.request_id);
 }
 
-void client_impl::read_page(http_response& response, fetch_outcome& outcome) const
+boost::system::error_code parse_page_body(swr::page& result, const unparsed_body& body, error_info& info)
+{
+    parsed_page parsed = parse_repositories(body.text);
+    if (!parsed.error.empty()) {
+        info.http_status = body.http_status;
+        info.message = "invalid response body: " + parsed.error;
+        return errc::bad_response;
+    }
+    result.items = std::move(parsed.items);
+    if (!result.content_range)
+        return {};
+    auto count = static_cast<std::int64_t>(result.items.size());
+    if (result.content_range->offset != result.offset || result.content_range->count != count) {
+        info.message = "Content-Range '" + body.content_range + "' does not match the response: " +
+                       "requested offset " + std::to_string(result.offset) + ", body holds " +
+                       std::to_string(count) + " records";
+        return errc::bad_content_range;
+    }
+    return {};
+}
+
+void client_impl::read_page(http_response& response, fetch_outcome& outcome, body_parsing parsing) const
 {
     page& result = outcome.page;
     result.request_id = response.request_id;
     result.body_bytes = response.body.size();
+    unparsed_body body{std::move(response.body), std::move(response.content_range), response.status};
+    if (!body.content_range.empty())
+        result.content_range = parse_content_range(body.content_range);
 
-    parsed_page parsed = parse_repositories(response.body);
-    if (!parsed.error.empty()) {
-        outcome.ec = errc::bad_response;
-        outcome.info.http_status = response.status;
-        outcome.info.message = "invalid response body: " + parsed.error;
+    // Deferred only when Content-Range gives the planner a record count it
+    // can trust; parse_page_body checks the count against the body later.
+    if (parsing == body_parsing::when_delivered && result.content_range &&
+        result.content_range->offset == result.offset) {
+        outcome.unparsed = std::move(body);
         return;
     }
-    result.items = std::move(parsed.items);
-
-    if (response.content_range.empty())
-        return;
-    result.content_range = parse_content_range(response.content_range);
-    if (!result.content_range) {
+    // A bad body is reported before a malformed Content-Range.
+    outcome.ec = parse_page_body(result, body, outcome.info);
+    if (!outcome.ec && !body.content_range.empty() && !result.content_range) {
         outcome.ec = errc::bad_content_range;
         outcome.info.message =
-            "Content-Range '" + response.content_range.substr(0, 100) + "' is not {offset}-{count}/{total}";
-        return;
-    }
-    const content_range& range = *result.content_range;
-    auto count = static_cast<std::int64_t>(result.items.size());
-    if (range.offset != result.offset || range.count != count) {
-        outcome.ec = errc::bad_content_range;
-        outcome.info.message = "Content-Range '" + response.content_range + "' does not match the response: " +
-                               "requested offset " + std::to_string(result.offset) + ", body holds " +
-                               std::to_string(count) + " records";
+            "Content-Range '" + body.content_range.substr(0, 100) + "' is not {offset}-{count}/{total}";
     }
 }
 
 boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repositories_request& request,
                                                               std::int64_t offset, std::int64_t limit,
-                                                              const std::shared_ptr<cancel_hook>& hook)
+                                                              const std::shared_ptr<cancel_hook>& hook,
+                                                              body_parsing parsing)
 {
     fetch_outcome outcome;
     outcome.info.offset = offset;
@@ -309,13 +330,13 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repos
     } else if (response.status < 200 || response.status >= 300) {
         read_error_response(response, outcome);
     } else {
-        read_page(response, outcome);
+        read_page(response, outcome, parsing);
     }
 
     if (!outcome.ec && log.enabled(log_level::debug)) {
         log.write(log_level::debug, "GET offset " + std::to_string(offset) + " limit " + std::to_string(limit) +
                                         ": HTTP " + std::to_string(response.status) + ", " +
-                                        std::to_string(outcome.page.items.size()) + " items (request id " +
+                                        std::to_string(outcome.record_count()) + " items (request id " +
                                         outcome.page.request_id + ")");
     }
     co_return outcome;

@@ -16,6 +16,22 @@
 
 namespace swr::detail {
 
+/// The body of a successful response, kept to be parsed later.
+struct unparsed_body {
+    std::string text;
+    std::string content_range;  ///< Raw `Content-Range` header, for error messages.
+    int http_status = 0;
+};
+
+/// When `client_impl::fetch` parses the body of a successful response.
+enum class body_parsing {
+    now,  ///< before returning, into `page.items`
+    /// Later, by `parse_page_body`, when `Content-Range` already gives the
+    /// page's record count; otherwise now. A scan uses this to send its
+    /// next request before it spends time on parsing.
+    when_delivered,
+};
+
 /// Result of fetching one page: the page, or an error with its details.
 struct fetch_outcome {
     boost::system::error_code ec;
@@ -32,9 +48,19 @@ struct fetch_outcome {
     std::string server_date;    ///< `Date` of the last response.
     std::uint64_t credentials_generation = 0;  ///< Set by the credentials provider's `authorize`.
 
+    /// Set instead of `page.items` when the body is left to `parse_page_body`.
+    std::optional<unparsed_body> unparsed;
+
     /// Total reported by the response: Content-Range, else the items' `total_range`.
     std::optional<std::int64_t> total() const;
+    /// Records on the page: the parsed items, or Content-Range's count.
+    std::int64_t record_count() const;
 };
+
+/// Parses `body` into `result.items`, which must be empty, and checks the
+/// count against `result.content_range`. On failure returns the error and
+/// fills `info`, and `result.items` is then unspecified.
+boost::system::error_code parse_page_body(swr::page& result, const unparsed_body& body, error_info& info);
 
 /// The time before which no request of a client may start, after throttling.
 class pause_gate {
@@ -61,7 +87,8 @@ public:
     /// coroutine's cancellation slot.
     boost::asio::awaitable<fetch_outcome> fetch(const shared_repositories_request& request, std::int64_t offset,
                                                 std::int64_t limit, rate_limiter* limiter = nullptr,
-                                                std::shared_ptr<cancel_hook> hook = nullptr);
+                                                std::shared_ptr<cancel_hook> hook = nullptr,
+                                                body_parsing parsing = body_parsing::now);
 
     boost::asio::any_io_executor executor;
     client_options options;
@@ -78,12 +105,12 @@ public:
 private:
     boost::asio::awaitable<fetch_outcome> fetch_once(const shared_repositories_request& request,
                                                      std::int64_t offset, std::int64_t limit,
-                                                     const std::shared_ptr<cancel_hook>& hook);
+                                                     const std::shared_ptr<cancel_hook>& hook, body_parsing parsing);
     boost::asio::awaitable<boost::system::error_code> wait_for_turn(rate_limiter* limiter);
     void on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter, const fetch_outcome& outcome);
     boost::asio::awaitable<bool> renew_credentials(const fetch_outcome& outcome);
     void read_error_response(const http_response& response, fetch_outcome& outcome) const;
-    void read_page(http_response& response, fetch_outcome& outcome) const;
+    void read_page(http_response& response, fetch_outcome& outcome, body_parsing parsing) const;
 };
 
 }  // namespace swr::detail

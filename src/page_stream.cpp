@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <string>
 
 namespace swr {
@@ -30,13 +31,28 @@ void reject(std::string message)
     throw_invalid_argument(std::move(message));
 }
 
-// Fetches one page of the scan on a strand of its own.
+// Fetches one page of the scan on a strand of its own. As soon as a
+// response is in, `on_received` lets the scan send its next request, and
+// the body is parsed only after that request had its turn to be written.
 asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
                                            std::shared_ptr<rate_limiter> limiter,
                                            shared_repositories_request request, page_slot slot,
-                                           std::shared_ptr<cancel_hook> hook)
+                                           std::shared_ptr<cancel_hook> hook,
+                                           std::function<void(const fetch_outcome&)> on_received)
 {
-    co_return co_await client->fetch(request, slot.offset, slot.limit, limiter.get(), std::move(hook));
+    fetch_outcome outcome = co_await client->fetch(request, slot.offset, slot.limit, limiter.get(), std::move(hook),
+                                                   body_parsing::when_delivered);
+    if (!outcome.unparsed)
+        co_return outcome;
+    on_received(outcome);
+    // The next request reaches the network through three queued handlers
+    // (the scan's strand, its own strand, its connection's strand): queue
+    // the parse behind them.
+    for (int hop = 0; hop < 3; ++hop)
+        co_await asio::post(asio::use_awaitable);
+    outcome.ec = parse_page_body(outcome.page, *outcome.unparsed, outcome.info);
+    outcome.unparsed.reset();
+    co_return outcome;
 }
 
 // Invokes `handler` outside the strand, never inline: a hop through the
@@ -122,6 +138,8 @@ void scan_state::start_next(handler_type handler, std::uint64_t ticket)
 
     if (started_ == std::chrono::steady_clock::time_point{}) {
         started_ = std::chrono::steady_clock::now();
+        if (options_.warm_up_connections)
+            client_->transport.warm_up(options_.max_in_flight);
         if (client_->log.enabled(log_level::info)) {
             client_->log.write(log_level::info, "scan started: center " + std::string(to_string(request_.center)) +
                                                     ", page size " + std::to_string(options_.page_size) +
@@ -190,7 +208,13 @@ void scan_state::launch(page_slot slot)
     asio::any_io_executor executor = asio::make_strand(client_->executor);
     in_flight_.emplace(slot.offset, request_in_flight{signal, executor, hook});
 
-    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook),
+    auto on_received = [self = shared_from_this(), slot](const fetch_outcome& outcome) {
+        asio::post(self->strand_, [self, slot, count = outcome.record_count(), total = outcome.total(),
+                                   request_id = outcome.page.request_id] {
+            self->on_received(slot, count, total, request_id);
+        });
+    };
+    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook, std::move(on_received)),
                    asio::bind_cancellation_slot(
                        signal->slot(), [self = shared_from_this(), slot](std::exception_ptr error,
                                                                           fetch_outcome outcome) mutable {
@@ -205,9 +229,44 @@ void scan_state::launch(page_slot slot)
                        }));
 }
 
+void scan_state::on_received(page_slot slot, std::int64_t count, std::optional<std::int64_t> total,
+                             const std::string& request_id)
+{
+    auto request = in_flight_.find(slot.offset);
+    if (request == in_flight_.end() || stopped_)
+        return;
+    request->second.received = true;
+    if (accept_response(slot, count, total, request_id))
+        launch_requests();
+}
+
+// Gives the planner the record count and total of the response to `slot`.
+// Returns false when the scan failed or stopped.
+bool scan_state::accept_response(page_slot slot, std::int64_t count, std::optional<std::int64_t> total,
+                                 const std::string& request_id)
+{
+    std::string problem = planner_.on_response(slot, count, total);
+    if (!problem.empty()) {
+        error_info info;
+        info.message = std::move(problem);
+        info.offset = slot.offset;
+        info.request_id = request_id;
+        fail(errc::inconsistent_listing, std::move(info));
+        return false;
+    }
+    if (!progress_.total)
+        progress_.total = planner_.total();
+    check_listing_change(slot, total, request_id);
+    return !stopped_;
+}
+
 void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
 {
-    in_flight_.erase(slot.offset);
+    bool received = false;
+    if (auto request = in_flight_.find(slot.offset); request != in_flight_.end()) {
+        received = request->second.received;
+        in_flight_.erase(request);
+    }
     progress_.requests += static_cast<std::int64_t>(outcome.attempts);
     std::size_t repeats = outcome.attempts > 1 ? outcome.attempts - 1 : 0;
     progress_.retries += static_cast<std::int64_t>(repeats - std::min(repeats, outcome.renewals));
@@ -215,36 +274,25 @@ void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
     progress_.bytes += outcome.page.body_bytes;
 
     if (outcome.ec) {
-        planner_.on_abandoned(slot);
+        if (!received)
+            planner_.on_abandoned(slot);
         fail(outcome.ec, std::move(outcome.info));
         return;
     }
-
-    auto count = static_cast<std::int64_t>(outcome.page.items.size());
-    std::string problem = planner_.on_response(slot, count, outcome.total());
-    if (!problem.empty()) {
-        error_info info;
-        info.message = std::move(problem);
-        info.offset = slot.offset;
-        info.request_id = outcome.page.request_id;
-        fail(errc::inconsistent_listing, std::move(info));
-        return;
-    }
-    if (!progress_.total)
-        progress_.total = planner_.total();
-    check_listing_change(slot, outcome);
-    if (stopped_) {
+    bool accepted = received || accept_response(slot, static_cast<std::int64_t>(outcome.page.items.size()),
+                                                outcome.total(), outcome.page.request_id);
+    if (!accepted || stopped_) {
         update_summary();
         deliver();
         return;
     }
-
     ready_.emplace(slot.offset, std::move(outcome.page));
     launch_requests();
     deliver();
 }
 
-void scan_state::check_listing_change(page_slot slot, const fetch_outcome& outcome)
+void scan_state::check_listing_change(page_slot slot, std::optional<std::int64_t> total,
+                                      const std::string& request_id)
 {
     if (planner_.consistent() || !progress_.consistent)
         return;
@@ -252,14 +300,14 @@ void scan_state::check_listing_change(page_slot slot, const fetch_outcome& outco
 
     std::string message = "the listing changed during the scan: the page at offset " +
                           std::to_string(slot.offset) + " reports a total of " +
-                          std::to_string(outcome.total().value_or(-1)) + ", the first page " +
+                          std::to_string(total.value_or(-1)) + ", the first page " +
                           std::to_string(planner_.total().value_or(-1));
     if (client_->log.enabled(log_level::warning))
         client_->log.write(log_level::warning, message + "; records may be missing or repeated");
     if (options_.on_listing_change == scan_options::on_change::fail) {
         error_info info = message_info(std::move(message));
         info.offset = slot.offset;
-        info.request_id = outcome.page.request_id;
+        info.request_id = request_id;
         fail(errc::inconsistent_listing, std::move(info));
     }
 }
@@ -304,6 +352,8 @@ void scan_state::stop_requests()
     stopped_ = true;
     if (deadline_timer_)
         deadline_timer_->cancel();
+    if (options_.warm_up_connections)
+        client_->transport.cancel_warm_ups();
     // Each request runs on its own strand, so its cancellation is emitted there.
     for (auto& [offset, request] : in_flight_) {
         request.hook->cancel();

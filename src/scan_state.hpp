@@ -44,11 +44,16 @@ private:
         std::shared_ptr<boost::asio::cancellation_signal> signal;  // for waits on the request's strand
         boost::asio::any_io_executor executor;
         std::shared_ptr<cancel_hook> hook;  // for the network exchange
+        bool received = false;  // the response is in and counted; its body is being parsed
     };
 
     void start_next(handler_type handler, std::uint64_t ticket);
     void launch_requests();
     void launch(page_slot slot);
+    void on_received(page_slot slot, std::int64_t count, std::optional<std::int64_t> total,
+                     const std::string& request_id);
+    bool accept_response(page_slot slot, std::int64_t count, std::optional<std::int64_t> total,
+                         const std::string& request_id);
     void on_outcome(page_slot slot, fetch_outcome outcome);
     void fail(boost::system::error_code ec, error_info info);
     void stop_requests();
@@ -56,7 +61,7 @@ private:
     void complete(boost::system::error_code ec, std::optional<page> result);
     void update_summary();
     void start_deadline();
-    void check_listing_change(page_slot slot, const fetch_outcome& outcome);
+    void check_listing_change(page_slot slot, std::optional<std::int64_t> total, const std::string& request_id);
     void drop_recent_duplicates(page& result);
 
     std::shared_ptr<client_impl> client_;

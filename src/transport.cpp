@@ -6,6 +6,8 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
@@ -18,10 +20,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace swr::detail {
@@ -54,6 +59,11 @@ struct connection {
     beast::flat_buffer buffer;
     std::uint64_t id;
     bool open = false;
+    // True while `warm_up` opens the connection ahead of any request. An
+    // exchange that takes it meanwhile waits until the warm-up cancels `warmed`.
+    bool warming = false;
+    std::optional<asio::steady_timer> warmed;
+    http_response warm_failure;  // why the warm-up could not open it
     // Counts exchanges on the strand, so a late cancellation of a finished
     // exchange cannot hit the next one.
     std::uint64_t exchanges = 0;
@@ -175,14 +185,23 @@ public:
     ~impl();
 
     asio::awaitable<http_response> send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook);
+    void warm_up(std::size_t connections);
+    void cancel_warm_ups();
 
     transport_counters counters;
+
+private:
+    void on_first_open();
+
+public:
 
 private:
     void configure_tls();
     static int on_new_session(SSL* ssl, SSL_SESSION* session);
     void offer_session(SSL* ssl);
     std::shared_ptr<connection> take_idle();
+    static asio::awaitable<void> warm(std::shared_ptr<impl> self, std::shared_ptr<connection> conn);
+    asio::awaitable<bool> wait_for_warm_up(connection& conn, http_response& response);
     void give_back(std::shared_ptr<connection> conn);
     void on_closed(const connection& conn, std::string_view reason);
     asio::awaitable<exchange_result> exchange(std::shared_ptr<connection> conn, const outgoing_request& request,
@@ -205,6 +224,9 @@ private:
     std::mutex session_mutex_;
     session_ptr session_;  // latest TLS session the server issued, offered to new connections
     std::vector<std::shared_ptr<connection>> idle_;
+    std::vector<std::shared_ptr<connection>> warming_;  // opened by warm_up and not yet claimed by a request
+    bool opened_once_ = false;          // whether any connection has opened
+    std::size_t deferred_warm_up_ = 0;  // connections a warm-up requested before that
     std::atomic<std::uint64_t> next_connection_id_{1};
 };
 
@@ -285,11 +307,114 @@ void transport::impl::offer_session(SSL* ssl)
 std::shared_ptr<connection> transport::impl::take_idle()
 {
     std::lock_guard lock(mutex_);
-    if (idle_.empty())
+    if (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        return conn;
+    }
+    // Else the connection a warm-up started first, which is likely the
+    // first to be ready, and sooner than a new one.
+    if (warming_.empty())
         return nullptr;
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
+    auto conn = std::move(warming_.front());
+    warming_.erase(warming_.begin());
     return conn;
+}
+
+void transport::impl::warm_up(std::size_t connections)
+{
+    std::lock_guard lock(mutex_);
+    if (!opened_once_) {
+        // Until one connection opens, the settings (CA, proxy credentials)
+        // are unproven, so a warm-up would repeat a failed handshake or a
+        // rejected proxy login. The first connection to open starts it.
+        deferred_warm_up_ = std::max(deferred_warm_up_, connections);
+        return;
+    }
+    std::size_t target = std::min(connections, settings_.max_idle_connections);
+    for (std::size_t have = idle_.size() + warming_.size(); have < target; ++have) {
+        auto conn = std::make_shared<connection>(asio::make_strand(executor_), context_, next_connection_id_.fetch_add(1));
+        conn->warming = true;
+        conn->warmed.emplace(conn->stream.get_executor(), std::chrono::steady_clock::time_point::max());
+        warming_.push_back(conn);
+        asio::co_spawn(conn->stream.get_executor(), warm(shared_from_this(), conn), asio::detached);
+    }
+}
+
+void transport::impl::on_first_open()
+{
+    std::size_t deferred = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (opened_once_)
+            return;
+        opened_once_ = true;
+        deferred = std::exchange(deferred_warm_up_, 0);
+    }
+    // The connection that just opened serves a request; warm up the others.
+    if (deferred > 1)
+        warm_up(deferred - 1);
+}
+
+void transport::impl::cancel_warm_ups()
+{
+    std::vector<std::shared_ptr<connection>> warming;
+    {
+        std::lock_guard lock(mutex_);
+        warming = warming_;  // each warm() removes its own when it ends
+    }
+    for (auto& conn : warming) {
+        // Closed rather than cancelled, so that a step between two
+        // operations fails too. A warm-up that already ended is left alone.
+        asio::post(conn->stream.get_executor(), [conn] {
+            if (conn->warming)
+                beast::get_lowest_layer(conn->stream).close();
+        });
+    }
+}
+
+asio::awaitable<void> transport::impl::warm(std::shared_ptr<impl> self, std::shared_ptr<connection> conn)
+{
+    http_response& outcome = conn->warm_failure;
+    try {
+        co_await self->open(*conn, outcome);
+    } catch (const boost::system::system_error& error) {
+        set_failure(outcome, error.code(), "request failed: " + error.code().message());
+    }
+    conn->warming = false;
+    conn->warmed->cancel();
+
+    bool claimed = false;
+    {
+        std::lock_guard lock(self->mutex_);
+        auto found = std::find(self->warming_.begin(), self->warming_.end(), conn);
+        claimed = found == self->warming_.end();
+        if (!claimed)
+            self->warming_.erase(found);
+    }
+    if (outcome.ec && self->log_.enabled(log_level::debug)) {
+        self->log_.write_repeating(log_level::debug, "warm-up failed",
+                             "opening connection " + std::to_string(conn->id) + " ahead of requests failed: " +
+                                 outcome.info.message);
+    }
+    if (!claimed && conn->open)
+        self->give_back(std::move(conn));
+}
+
+// Waits until the warm-up opening `conn` ends. Returns whether the
+// connection is open. If not, `response` contains the warm-up's failure, or
+// a cancellation when the exchange's hook fired meanwhile.
+asio::awaitable<bool> transport::impl::wait_for_warm_up(connection& conn, http_response& response)
+{
+    if (conn.warming)
+        co_await conn.warmed->async_wait(use_tuple);
+    if (conn.open)
+        co_return true;
+    if (conn.warming)
+        set_failure(response, asio::error::operation_aborted, "request cancelled");
+    else
+        set_failure(response, conn.warm_failure.ec, conn.warm_failure.info.message);
+    co_return false;
 }
 
 void transport::impl::give_back(std::shared_ptr<connection> conn)
@@ -407,6 +532,7 @@ asio::awaitable<bool> transport::impl::open(connection& conn, http_response& res
 
     conn.open = true;
     counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
+    on_first_open();
     if (SSL_session_reused(conn.stream.native_handle()) == 1)
         counters.connections_resumed.fetch_add(1, std::memory_order_relaxed);
     if (log_.enabled(log_level::debug)) {
@@ -462,8 +588,11 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         auto strand = conn->stream.get_executor();
         hook->arm([conn, strand, exchange_number] {
             asio::post(strand, [conn, exchange_number] {
-                if (conn->exchanges == exchange_number)
-                    beast::get_lowest_layer(conn->stream).cancel();
+                if (conn->exchanges != exchange_number)
+                    return;
+                beast::get_lowest_layer(conn->stream).cancel();
+                if (conn->warmed)
+                    conn->warmed->cancel();
             });
         });
         if (hook->cancelled()) {
@@ -481,6 +610,8 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
     } disarm{hook.get()};
 
     try {
+        if (!conn->open && conn->warmed && !co_await wait_for_warm_up(*conn, response))
+            co_return result;
         if (!conn->open && !co_await open(*conn, response))
             co_return result;
 
@@ -561,11 +692,24 @@ transport::transport(asio::any_io_executor executor, transport_settings settings
 {
 }
 
-transport::~transport() = default;
+transport::~transport()
+{
+    impl_->cancel_warm_ups();
+}
 
 asio::awaitable<http_response> transport::send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook)
 {
     return impl_->send(request, std::move(hook));
+}
+
+void transport::warm_up(std::size_t connections)
+{
+    impl_->warm_up(connections);
+}
+
+void transport::cancel_warm_ups()
+{
+    impl_->cancel_warm_ups();
 }
 
 void cancel_hook::cancel()

@@ -93,6 +93,7 @@ private:
 /// transport is safe to use from several threads at once. A request that
 /// fails on a reused connection before any response byte arrived (the
 /// server closed it while idle) is sent once more on a new connection.
+/// Destroying the transport abandons its warm-ups.
 class transport {
 public:
     transport(boost::asio::any_io_executor executor, transport_settings settings, const logger& log);
@@ -106,6 +107,18 @@ public:
     /// (the response then fails with `asio::error::operation_aborted`).
     boost::asio::awaitable<http_response> send(const outgoing_request& request,
                                                std::shared_ptr<cancel_hook> hook = nullptr);
+
+    /// Starts opening connections (TCP, proxy tunnel and TLS) in the
+    /// background until `connections` are open or opening, at most
+    /// `max_idle_connections`. Before any connection of the transport has
+    /// opened, it waits for the first one, and then opens one fewer.
+    /// Requests take them as they become ready, or wait for one still
+    /// opening rather than opening another. Failures are logged at debug
+    /// level and reported to the request that waited.
+    void warm_up(std::size_t connections);
+
+    /// Abandons the warm-ups that no request has taken yet.
+    void cancel_warm_ups();
 
     const transport_counters& counters() const noexcept;
 

@@ -53,6 +53,13 @@ struct scan_options {
     /// incomplete and goes on; `fail` ends the scan with
     /// `errc::inconsistent_listing`. Default: `report`.
     enum class on_change { report, fail } on_listing_change = on_change::report;
+
+    /// Whether the scan opens up to `max_in_flight` connections, idle ones
+    /// included, while its first page is requested, so that the pages after
+    /// it wait for no handshake. A client's first connection opens alone, so
+    /// a wrong CA or proxy password fails once. A one-page listing pays up
+    /// to `max_in_flight - 1` needless handshakes. Default: true.
+    bool warm_up_connections = true;
 };
 
 /// Counters of a scan, updated as pages are delivered and final once the stream ends.

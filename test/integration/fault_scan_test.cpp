@@ -124,8 +124,10 @@ swr::status_fault page_without_total(int first, int last)
 
 // Checks a sequential scan (pages of 10) that a Content-Range of `value` on
 // the page at offset 10 ends with `bad_content_range` after one request for
-// that page, the first page delivered and nothing after it.
-void check_content_range_rejected(scan_fixture& f, const std::string& value)
+// that page, the first page delivered and nothing after it. `planned` is
+// how many further requests the scan may send on the strength of the
+// Content-Range before parsing the body shows it wrong.
+void check_content_range_rejected(scan_fixture& f, const std::string& value, unsigned planned = 0)
 {
     f.server.script({on_offset(10, content_range(value))});
 
@@ -141,7 +143,8 @@ void check_content_range_rejected(scan_fixture& f, const std::string& value)
     BOOST_TEST(report.keys == slice(f.server.reference(), 0, 10), boost::test_tools::per_element());
     BOOST_TEST(report.summary.next_offset == 10);
     BOOST_TEST(!report.summary.complete);
-    BOOST_TEST(f.server.get().stats().requests == 2u);
+    BOOST_TEST(f.server.get().stats().requests >= 2u);
+    BOOST_TEST(f.server.get().stats().requests <= 2u + planned);
     BOOST_TEST(f.client->stats().retries == 0u);
     BOOST_TEST(f.time->delays_ms().empty());
 }
@@ -252,7 +255,9 @@ BOOST_FIXTURE_TEST_CASE(content_range_wrong_start_rejected, scan_fixture)
 
 BOOST_FIXTURE_TEST_CASE(content_range_wrong_count_rejected, scan_fixture)
 {
-    check_content_range_rejected(*this, "10-9/50");
+    // Nine records leave a gap of one at offset 19, which may be requested
+    // before the body of ten is parsed.
+    check_content_range_rejected(*this, "10-9/50", 1);
 }
 
 BOOST_FIXTURE_TEST_CASE(missing_content_range_uses_total_range, scan_fixture)
