@@ -130,9 +130,9 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
     std::size_t sent_requests = 0;
 
     for (std::size_t attempt = 1;; ++attempt) {
-        // NOTE: the token is taken before a new connection's TCP and TLS
-        // handshakes, so at the start of a scan the server may see requests
-        // a few milliseconds closer together than the limiter granted them.
+        // NOTE: the token is taken before the request waits for a connection
+        // (and its handshake) and for the write, so the server may see some
+        // requests a few milliseconds closer together than they were granted.
         if (auto ec = co_await wait_for_turn(limiter)) {
             fetch_outcome cancelled;
             cancelled.ec = ec;
