@@ -139,7 +139,9 @@ What to list:
                             printed by a failed run. Default: 0.
 
 Throughput:
-  --concurrency N           Requests in flight at once, 1 to 256. Default: 4.
+  --concurrency N           Requests in flight at once, 1 to 256; as many
+                            connections open while the first page is requested.
+                            Default: 4.
   --rate R                  Requests per second on average, greater than 0 and at
                             most 100000. Default: no limit.
   --burst B                 Requests that may start at once after an idle period,
