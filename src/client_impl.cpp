@@ -82,7 +82,7 @@ client_impl::client_impl(boost::asio::any_io_executor executor, client_options o
 {
 }
 
-boost::asio::awaitable<boost::system::error_code> client_impl::wait_for_turn(rate_limiter* limiter)
+boost::asio::awaitable<boost::system::error_code> client_impl::wait_for_pause_end()
 {
     // Loop because another request may extend the pause while this one waits.
     for (;;) {
@@ -93,8 +93,6 @@ boost::asio::awaitable<boost::system::error_code> client_impl::wait_for_turn(rat
         if (auto ec = co_await time->sleep(until - now))
             co_return ec;
     }
-    if (limiter)
-        co_return co_await limiter->acquire();
     co_return boost::system::error_code{};
 }
 
@@ -130,10 +128,8 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
     std::size_t sent_requests = 0;
 
     for (std::size_t attempt = 1;; ++attempt) {
-        // NOTE: the token is taken before the request waits for a connection
-        // (and its handshake) and for the write, so the server may see some
-        // requests a few milliseconds closer together than they were granted.
-        if (auto ec = co_await wait_for_turn(limiter)) {
+        // The limiter's token is taken by the transport, once the connection is open.
+        if (auto ec = co_await wait_for_pause_end()) {
             fetch_outcome cancelled;
             cancelled.ec = ec;
             cancelled.info.offset = offset;
@@ -143,7 +139,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch(const shared_repositori
             co_return cancelled;
         }
 
-        fetch_outcome outcome = co_await fetch_once(request, offset, limit, hook, parsing);
+        fetch_outcome outcome = co_await fetch_once(request, offset, limit, limiter, hook, parsing);
         sent_requests += outcome.sent ? 1 : 0;
         outcome.attempts = sent_requests;
         outcome.renewals = credentials_renewed ? 1 : 0;
@@ -291,6 +287,7 @@ void client_impl::read_page(http_response& response, fetch_outcome& outcome, bod
 
 boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repositories_request& request,
                                                               std::int64_t offset, std::int64_t limit,
+                                                              rate_limiter* limiter,
                                                               const std::shared_ptr<cancel_hook>& hook,
                                                               body_parsing parsing)
 {
@@ -319,7 +316,7 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repos
     }
 
     outcome.sent = true;
-    http_response response = co_await transport.send(message, hook);
+    http_response response = co_await transport.send(message, hook, limiter);
     outcome.info.request_id = response.request_id;
     outcome.retry_after = std::move(response.retry_after);
     outcome.server_date = std::move(response.date);

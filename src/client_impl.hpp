@@ -79,12 +79,12 @@ public:
     client_impl(boost::asio::any_io_executor executor, client_options options, swr::endpoint endpoint);
 
     /// Fetches one page, retrying as the client's policies allow. Each
-    /// attempt first waits out a throttling pause and takes a token from
-    /// `limiter` when one is given. Never throws for I/O, HTTP or parse
-    /// errors; they are returned in the outcome with the offset filled in.
-    /// `hook`, when given, aborts a network exchange in progress; waits for
-    /// the limiter, a pause or a retry are cancelled through the awaiting
-    /// coroutine's cancellation slot.
+    /// attempt first waits out a throttling pause, and takes a token from
+    /// `limiter`, when one is given, once its connection is open. Never
+    /// throws for I/O, HTTP or parse errors: they are returned in the outcome
+    /// with the offset filled in. `hook`, when given, aborts the wait for
+    /// the limiter and a network exchange in progress. Waits for a pause or
+    /// a retry are cancelled through the awaiting coroutine's cancellation slot.
     boost::asio::awaitable<fetch_outcome> fetch(const shared_repositories_request& request, std::int64_t offset,
                                                 std::int64_t limit, rate_limiter* limiter = nullptr,
                                                 std::shared_ptr<cancel_hook> hook = nullptr,
@@ -105,8 +105,9 @@ public:
 private:
     boost::asio::awaitable<fetch_outcome> fetch_once(const shared_repositories_request& request,
                                                      std::int64_t offset, std::int64_t limit,
-                                                     const std::shared_ptr<cancel_hook>& hook, body_parsing parsing);
-    boost::asio::awaitable<boost::system::error_code> wait_for_turn(rate_limiter* limiter);
+                                                     rate_limiter* limiter, const std::shared_ptr<cancel_hook>& hook,
+                                                     body_parsing parsing);
+    boost::asio::awaitable<boost::system::error_code> wait_for_pause_end();
     void on_throttled(std::chrono::milliseconds pause, rate_limiter* limiter, const fetch_outcome& outcome);
     boost::asio::awaitable<bool> renew_credentials(const fetch_outcome& outcome);
     void read_error_response(const http_response& response, fetch_outcome& outcome) const;

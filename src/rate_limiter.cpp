@@ -118,15 +118,18 @@ void rate_limiter::give_back()
 
 boost::asio::awaitable<boost::system::error_code> rate_limiter::acquire()
 {
-    std::optional<boost::asio::steady_timer> timer;
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    co_return co_await acquire(timer);
+}
+
+boost::asio::awaitable<boost::system::error_code> rate_limiter::acquire(boost::asio::steady_timer& timer)
+{
     for (;;) {
         clock::time_point ready = reserve();
         clock::time_point current = now();
         if (ready > current) {
-            if (!timer)
-                timer.emplace(co_await boost::asio::this_coro::executor);
-            timer->expires_after(ready - current);
-            auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            timer.expires_after(ready - current);
+            auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
             if (ec) {
                 give_back();
                 co_return ec;

@@ -63,6 +63,7 @@ struct connection {
     // exchange that takes it meanwhile waits until the warm-up cancels `warmed`.
     bool warming = false;
     std::optional<asio::steady_timer> warmed;
+    std::optional<asio::steady_timer> turn_timer;  // waits for a rate limiter's token
     http_response warm_failure;  // why the warm-up could not open it
     // Counts exchanges on the strand, so a late cancellation of a finished
     // exchange cannot hit the next one.
@@ -184,7 +185,8 @@ public:
 
     ~impl();
 
-    asio::awaitable<http_response> send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook);
+    asio::awaitable<http_response> send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook,
+                                        rate_limiter* limiter);
     void warm_up(std::size_t connections);
     void cancel_warm_ups();
 
@@ -205,7 +207,9 @@ private:
     void give_back(std::shared_ptr<connection> conn);
     void on_closed(const connection& conn, std::string_view reason);
     asio::awaitable<exchange_result> exchange(std::shared_ptr<connection> conn, const outgoing_request& request,
-                                              std::shared_ptr<cancel_hook> hook);
+                                              std::shared_ptr<cancel_hook> hook, rate_limiter* limiter);
+    asio::awaitable<bool> wait_for_turn(connection& conn, rate_limiter& limiter, const cancel_hook* hook,
+                                        http_response& response);
     asio::awaitable<bool> open(connection& conn, http_response& response);
     asio::awaitable<bool> connect(connection& conn, http_response& response);
     void read_response(response_parser& parser, http_response& response);
@@ -430,7 +434,7 @@ void transport::impl::give_back(std::shared_ptr<connection> conn)
 }
 
 asio::awaitable<http_response> transport::impl::send(const outgoing_request& request,
-                                                      std::shared_ptr<cancel_hook> hook)
+                                                      std::shared_ptr<cancel_hook> hook, rate_limiter* limiter)
 {
     auto self = shared_from_this();
     for (;;) {
@@ -446,7 +450,7 @@ asio::awaitable<http_response> transport::impl::send(const outgoing_request& req
         auto strand = conn->stream.get_executor();
         std::shared_ptr<connection> used = conn;
         exchange_result result = co_await asio::co_spawn(
-            strand, exchange(std::move(conn), request, hook),
+            strand, exchange(std::move(conn), request, hook, limiter),
             asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
 
         if (result.reusable) {
@@ -575,9 +579,30 @@ asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlin
     co_return std::tuple{error_code{}, false};
 }
 
+// Takes a token from `limiter` once the connection is open, so that the
+// handshake's time does not shift the request past later ones. Returns
+// false, with `response` set, when the wait was cancelled.
+asio::awaitable<bool> transport::impl::wait_for_turn(connection& conn, rate_limiter& limiter,
+                                                     const cancel_hook* hook, http_response& response)
+{
+    if (!conn.turn_timer)
+        conn.turn_timer.emplace(conn.stream.get_executor());
+    // The hook's action runs on this strand, so it either ran before this
+    // check or finds the wait below started.
+    if (hook && hook->cancelled()) {
+        set_failure(response, asio::error::operation_aborted, "request cancelled");
+        co_return false;
+    }
+    if (auto ec = co_await limiter.acquire(*conn.turn_timer)) {
+        set_failure(response, ec, "request cancelled while waiting for the rate limiter");
+        co_return false;
+    }
+    co_return true;
+}
+
 asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<connection> conn,
                                                            const outgoing_request& request,
-                                                           std::shared_ptr<cancel_hook> hook)
+                                                           std::shared_ptr<cancel_hook> hook, rate_limiter* limiter)
 {
     exchange_result result;
     http_response& response = result.response;
@@ -593,6 +618,8 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
                 beast::get_lowest_layer(conn->stream).cancel();
                 if (conn->warmed)
                     conn->warmed->cancel();
+                if (conn->turn_timer)
+                    conn->turn_timer->cancel();
             });
         });
         if (hook->cancelled()) {
@@ -613,6 +640,8 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         if (!conn->open && conn->warmed && !co_await wait_for_warm_up(*conn, response))
             co_return result;
         if (!conn->open && !co_await open(*conn, response))
+            co_return result;
+        if (limiter && !co_await wait_for_turn(*conn, *limiter, hook.get(), response))
             co_return result;
 
         http::request<http::string_body> message{http::verb::get, request.path, 11};
@@ -697,9 +726,10 @@ transport::~transport()
     impl_->cancel_warm_ups();
 }
 
-asio::awaitable<http_response> transport::send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook)
+asio::awaitable<http_response> transport::send(const outgoing_request& request, std::shared_ptr<cancel_hook> hook,
+                                               rate_limiter* limiter)
 {
-    return impl_->send(request, std::move(hook));
+    return impl_->send(request, std::move(hook), limiter);
 }
 
 void transport::warm_up(std::size_t connections)

@@ -8,6 +8,7 @@
 #include <swr/credentials.hpp>
 #include <swr/endpoint.hpp>
 #include <swr/error.hpp>
+#include <swr/rate_limiter.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -105,8 +106,11 @@ public:
     /// Sends `request` and reads the whole response. Never throws for I/O
     /// errors. `hook`, when given, aborts the exchange on `cancel_hook::cancel`
     /// (the response then fails with `asio::error::operation_aborted`).
+    /// `limiter`, when given, grants the request a token once its connection
+    /// is open, just before it is written.
     boost::asio::awaitable<http_response> send(const outgoing_request& request,
-                                               std::shared_ptr<cancel_hook> hook = nullptr);
+                                               std::shared_ptr<cancel_hook> hook = nullptr,
+                                               rate_limiter* limiter = nullptr);
 
     /// Starts opening connections (TCP, proxy tunnel and TLS) in the
     /// background until `connections` are open or opening, at most

@@ -2,6 +2,7 @@
 #define SWR_RATE_LIMITER_HPP
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -94,6 +95,10 @@ public:
     /// wait is cancelled, in which case the token is given back. A pause that
     /// starts during the wait extends it. The limiter must outlive the wait.
     boost::asio::awaitable<boost::system::error_code> acquire();
+
+    /// Like `acquire()`, but waits on `timer`, so that cancelling the timer
+    /// (on its executor) cancels the wait.
+    boost::asio::awaitable<boost::system::error_code> acquire(boost::asio::steady_timer& timer);
 
     /// Reacts to throttling seen by any user of the limiter: no token is
     /// handed out for `pause` (unless a longer pause is already in force),

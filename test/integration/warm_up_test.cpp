@@ -189,30 +189,56 @@ BOOST_AUTO_TEST_CASE(failed_first_handshake_warms_up_nothing)
     BOOST_TEST(client.stats().connections_opened == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(cancel_during_first_handshake)
-{
-    // A TCP server that accepts and never responds: every TLS handshake hangs
-    // until the client gives up. run_until_done also proves that no warm-up
-    // is left waiting for one.
-    asio::io_context io;
-    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-    std::vector<std::shared_ptr<asio::ip::tcp::socket>> accepted_sockets;
-    std::function<void()> accept_next = [&] {
-        auto socket = std::make_shared<asio::ip::tcp::socket>(io);
-        acceptor.async_accept(*socket, [&, socket](boost::system::error_code ec) {
+// A TCP server on 127.0.0.1 that accepts and never responds: every TLS
+// handshake with it hangs until the client gives up.
+class silent_server {
+public:
+    explicit silent_server(asio::io_context& io) : io_(io), acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0})
+    {
+        accept_next();
+    }
+
+    std::string endpoint() const { return "https://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+    std::size_t accepted() const { return accepted_.size(); }
+
+    void close()
+    {
+        acceptor_.close();
+        accepted_.clear();
+    }
+
+private:
+    void accept_next()
+    {
+        auto socket = std::make_shared<asio::ip::tcp::socket>(io_);
+        acceptor_.async_accept(*socket, [this, socket](boost::system::error_code ec) {
             if (ec)
                 return;
-            accepted_sockets.push_back(socket);
+            accepted_.push_back(socket);
             accept_next();
         });
-    };
-    accept_next();
+    }
 
+    asio::io_context& io_;
+    asio::ip::tcp::acceptor acceptor_;
+    std::vector<std::shared_ptr<asio::ip::tcp::socket>> accepted_;
+};
+
+swr::client_options silent_client_options(const silent_server& server)
+{
     swr::client_options options;
-    options.endpoint = "https://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+    options.endpoint = server.endpoint();
     options.credentials = swr::make_token_credentials(swr::test::test_token);
     options.timeouts.handshake = 60s;
-    swr::client client(io.get_executor(), options);
+    return options;
+}
+
+BOOST_AUTO_TEST_CASE(cancel_during_first_handshake)
+{
+    // run_until_done also proves that no warm-up is left waiting.
+    asio::io_context io;
+    silent_server server(io);
+    swr::client client(io.get_executor(), silent_client_options(server));
 
     scan_outcome outcome;
     auto started = std::chrono::steady_clock::now();
@@ -226,14 +252,46 @@ BOOST_AUTO_TEST_CASE(cancel_during_first_handshake)
         outcome.error = ec;
         outcome.info = stream.error();
         BOOST_TEST(!page.has_value());
-        acceptor.close();
-        accepted_sockets.clear();
+        server.close();
     }());
 
     BOOST_TEST(outcome.error == asio::error::operation_aborted, outcome.error.message());
     // Well before the 60 s handshake timeout.
     BOOST_TEST(waited < swr::test::scaled(20s));
-    BOOST_TEST(accepted_sockets.empty());
+}
+
+BOOST_AUTO_TEST_CASE(no_token_taken_during_handshake)
+{
+    // A request takes its rate limiter token only once its connection is
+    // open: a token taken before a slow handshake would let the request
+    // reach the server late, in the same second as requests granted after it.
+    asio::io_context io;
+    silent_server server(io);
+    swr::client client(io.get_executor(), silent_client_options(server));
+    auto limiter = std::make_shared<swr::rate_limiter>(10.0, 5.0);
+
+    std::uint64_t granted_during_handshake = 99;
+    std::size_t connections_during_handshake = 0;
+    boost::system::error_code error;
+    run_until_done(io, [&]() -> asio::awaitable<void> {
+        auto options = scan_with(50, 4, true);
+        options.limiter = limiter;
+        auto stream = client.scan(self_request(), options);
+        asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
+        timer.async_wait([&](boost::system::error_code) {
+            granted_during_handshake = limiter->granted();
+            connections_during_handshake = server.accepted();
+            stream.cancel();
+        });
+        auto [ec, page] = co_await stream.async_next(asio::as_tuple(asio::use_awaitable));
+        error = ec;
+        server.close();
+    }());
+
+    BOOST_TEST(connections_during_handshake == 1u);
+    BOOST_TEST(granted_during_handshake == 0u);
+    BOOST_TEST(limiter->granted() == 0u);
+    BOOST_TEST(error == asio::error::operation_aborted, error.message());
 }
 
 }  // namespace
