@@ -41,6 +41,8 @@ asio::awaitable<void> consume(swr::client& client, const scan_settings& settings
     while (std::optional<swr::page> page = co_await pages.next()) {
         ++result.pages;
         result.items += static_cast<std::int64_t>(page->items.size());
+        if (settings.recycle)
+            pages.recycle(std::move(*page));
     }
     if (!pages.summary().complete)
         throw std::runtime_error("the scan ended incomplete");

@@ -5,7 +5,7 @@
 // Usage:
 //   swr-bench [--smoke] [--runs N] [--only IDS] [--output FILE]
 //   swr-bench scan-once --endpoint URL --ca-file PATH [--start-offset N]
-//                       [--page-size N] [--concurrency N]
+//                       [--page-size N] [--concurrency N] [--no-recycle]
 //   swr-bench peak-rss REPORT PROGRAM [ARGUMENTS...]
 //
 // `--smoke` runs a tiny configuration that only proves the harness works.
@@ -117,6 +117,8 @@ int scan_once(const std::vector<std::string>& args)
             settings.ca_file = take_value(args, i);
         else if (option == "--start-offset")
             settings.start_offset = parse_number(option, take_value(args, i), 0);
+        else if (option == "--no-recycle")
+            settings.recycle = false;
         else if (option == "--page-size")
             settings.page_size = parse_number(option, take_value(args, i), 1);
         else if (option == "--concurrency")

@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <utility>
 
 namespace asio = boost::asio;
 
@@ -29,6 +30,7 @@ asio::awaitable<void> list_shared(swr::client& client)
     while (std::optional<swr::page> page = co_await pages.next()) {
         for (const swr::repository& repo : page->items)
             std::cout << repo.namespace_name << '/' << repo.name << '\t' << repo.size << '\n';
+        pages.recycle(std::move(*page));  // the next pages reuse its memory
     }
 
     swr::scan_summary summary = pages.summary();

@@ -1,4 +1,5 @@
 #include "client_impl.hpp"
+#include "page_parser.hpp"
 #include "response.hpp"
 
 #include <boost/asio/error.hpp>
@@ -241,13 +242,12 @@ void client_impl::read_error_response(const http_response& response, fetch_outco
 
 boost::system::error_code parse_page_body(swr::page& result, const unparsed_body& body, error_info& info)
 {
-    parsed_page parsed = parse_repositories(body.text);
-    if (!parsed.error.empty()) {
+    std::string error = parse_repositories_into(body.text, result.items);
+    if (!error.empty()) {
         info.http_status = body.http_status;
-        info.message = "invalid response body: " + parsed.error;
+        info.message = "invalid response body: " + error;
         return errc::bad_response;
     }
-    result.items = std::move(parsed.items);
     if (!result.content_range)
         return {};
     auto count = static_cast<std::int64_t>(result.items.size());

@@ -57,8 +57,8 @@ struct fetch_outcome {
     std::int64_t record_count() const;
 };
 
-/// Parses `body` into `result.items`, which must be empty, and checks the
-/// count against `result.content_range`. On failure returns the error and
+/// Parses `body` into `result.items`, reusing the elements it has, and
+/// checks the count against `result.content_range`. On failure returns the error and
 /// fills `info`, and `result.items` is then unspecified.
 boost::system::error_code parse_page_body(swr::page& result, const unparsed_body& body, error_info& info);
 

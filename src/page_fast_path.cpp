@@ -63,14 +63,19 @@ class fast_reader {
 public:
     explicit fast_reader(std::string_view body) : p_(body.data()), end_(body.data() + body.size()) {}
 
+    // Reads the page into `items`, reusing the elements it already has, and
+    // leaves `items` with exactly the page's items when it succeeds.
     bool read_page(std::vector<repository>& items)
     {
+        std::size_t count = 0;
         if (!consume('['))
             return false;
-        if (consume(']'))
+        if (consume(']')) {
+            items.clear();
             return at_end();
+        }
         for (;;) {
-            if (!consume('{') || !read_item(items.emplace_back()))
+            if (!consume('{') || !read_item(next_item(items, count)))
                 return false;
             char next = peek();
             if (next == ',') {
@@ -80,11 +85,25 @@ public:
             if (next != ']')
                 return false;
             ++p_;
+            items.resize(count);
             return at_end();
         }
     }
 
 private:
+    // The element for item number `count`, which is then counted: a reused
+    // one, cleared, or a new one.
+    static repository& next_item(std::vector<repository>& items, std::size_t& count)
+    {
+        if (count < items.size()) {
+            repository& item = items[count++];
+            clear_keeping_capacity(item);
+            return item;
+        }
+        ++count;
+        return items.emplace_back();
+    }
+
     void skip_whitespace() noexcept
     {
         while (p_ < end_ && is_whitespace(*p_))
@@ -329,14 +348,35 @@ private:
 
 }  // namespace
 
-std::optional<std::vector<repository>> parse_page_fast(std::string_view body)
+void clear_keeping_capacity(repository& item) noexcept
+{
+    // Every member of `repository`, as a default-constructed one has it.
+    for (std::string* text : {&item.name, &item.category, &item.description, &item.created_at, &item.updated_at,
+                              &item.logo, &item.url, &item.path, &item.internal_path, &item.domain_name,
+                              &item.namespace_name})
+        text->clear();
+    item.size = 0;
+    item.is_public = false;
+    item.num_images = 0;
+    item.num_download = 0;
+    item.tags.clear();
+    item.status = false;
+    item.total_range.reset();
+}
+
+bool parse_page_fast(std::string_view body, std::vector<repository>& items)
 {
     // Items of real pages take 300 to 1,000 bytes each. The cap is the
     // largest page size, so that a big body of few items reserves little.
-    std::vector<repository> items;
     items.reserve(std::min<std::size_t>(body.size() / 512, 1000));
     fast_reader reader(body);
-    if (!reader.read_page(items))
+    return reader.read_page(items);
+}
+
+std::optional<std::vector<repository>> parse_page_fast(std::string_view body)
+{
+    std::vector<repository> items;
+    if (!parse_page_fast(body, items))
         return std::nullopt;
     return items;
 }

@@ -442,6 +442,19 @@ parsed_page parse_page_complete(std::string_view body)
 
 }  // namespace detail
 
+namespace detail {
+
+std::string parse_repositories_into(std::string_view body, std::vector<repository>& items)
+{
+    if (parse_page_fast(body, items))
+        return {};
+    parsed_page parsed = parse_page_complete(body);
+    items = std::move(parsed.items);
+    return std::move(parsed.error);
+}
+
+}  // namespace detail
+
 parsed_page parse_repositories(std::string_view body)
 {
     if (std::optional<std::vector<repository>> items = detail::parse_page_fast(body)) {

@@ -86,6 +86,19 @@ void reset_field(repository& item, std::size_t field);
 /// a body it accepts, it returns exactly what `parse_page_complete` would.
 std::optional<std::vector<repository>> parse_page_fast(std::string_view body);
 
+/// Same as the other overload, but parses into `items`, whose elements are
+/// reused (cleared, keeping the capacity of their strings). Returns false,
+/// with `items` in an unspecified state, where the other returns nothing.
+bool parse_page_fast(std::string_view body, std::vector<repository>& items);
+
+/// Resets every member of `item` to its default, keeping the capacity of
+/// its strings and of `tags`.
+void clear_keeping_capacity(repository& item) noexcept;
+
+/// Parses `body` into `items` as `parse_repositories` does, reusing the
+/// elements `items` already has. Returns the error message, empty on success.
+std::string parse_repositories_into(std::string_view body, std::vector<repository>& items);
+
 /// Parses any body with Boost.JSON's push parser. The rules and error
 /// messages are those of `parse_repositories`.
 parsed_page parse_page_complete(std::string_view body);

@@ -38,7 +38,8 @@ asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
                                            std::shared_ptr<rate_limiter> limiter,
                                            shared_repositories_request request, page_slot slot,
                                            std::shared_ptr<cancel_hook> hook,
-                                           std::function<void(const fetch_outcome&)> on_received)
+                                           std::function<void(const fetch_outcome&)> on_received,
+                                           std::shared_ptr<item_pool> pool)
 {
     fetch_outcome outcome = co_await client->fetch(request, slot.offset, slot.limit, limiter.get(), std::move(hook),
                                                    body_parsing::when_delivered);
@@ -50,6 +51,7 @@ asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
     // the parse behind them.
     for (int hop = 0; hop < 3; ++hop)
         co_await asio::post(asio::use_awaitable);
+    outcome.page.items = pool->take();
     outcome.ec = parse_page_body(outcome.page, *outcome.unparsed, outcome.info);
     outcome.unparsed.reset();
     co_return outcome;
@@ -94,6 +96,8 @@ scan_state::scan_state(std::shared_ptr<client_impl> client, shared_repositories_
       request_(std::move(request)),
       options_(std::move(options)),
       planner_(options_.start_offset, options_.page_size, options_.max_in_flight, options_.max_buffered_pages),
+      // Enough for every request in flight to parse into a given-back page.
+      pool_(std::make_shared<item_pool>(options_.max_in_flight)),
       // A shift of the listing by up to the pages held at once is covered.
       recent_(static_cast<std::size_t>(options_.page_size) * (options_.max_in_flight + options_.max_buffered_pages + 2))
 {
@@ -165,6 +169,11 @@ void scan_state::start_deadline()
     });
 }
 
+void scan_state::recycle(std::vector<repository> items)
+{
+    pool_->give(std::move(items));
+}
+
 void scan_state::cancel()
 {
     asio::post(strand_, [self = shared_from_this()] {
@@ -214,7 +223,7 @@ void scan_state::launch(page_slot slot)
             self->on_received(slot, count, total, request_id);
         });
     };
-    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook, std::move(on_received)),
+    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook, std::move(on_received), pool_),
                    asio::bind_cancellation_slot(
                        signal->slot(), [self = shared_from_this(), slot](std::exception_ptr error,
                                                                           fetch_outcome outcome) mutable {
@@ -482,6 +491,12 @@ boost::asio::awaitable<std::optional<page>> page_stream::next()
 void page_stream::cancel()
 {
     state_->cancel();
+}
+
+void page_stream::recycle(page&& used)
+{
+    state_->recycle(std::move(used.items));
+    used.items.clear();
 }
 
 error_info page_stream::error() const

@@ -2,6 +2,7 @@
 #define SWR_SRC_SCAN_STATE_HPP
 
 #include "client_impl.hpp"
+#include "item_pool.hpp"
 #include "recent_keys.hpp"
 #include "scan_planner.hpp"
 
@@ -36,6 +37,7 @@ public:
 
     void next(handler_type handler);
     void cancel();
+    void recycle(std::vector<repository> items);
     error_info error() const;
     scan_summary summary() const;
 
@@ -74,6 +76,8 @@ private:
     std::map<std::int64_t, request_in_flight> in_flight_;
     std::optional<handler_type> waiting_;
     std::uint64_t waiting_ticket_ = 0;
+
+    std::shared_ptr<item_pool> pool_;
 
     // Keys of the most recently delivered items, to drop an item that a
     // shift of the listing brings back on the next pages.

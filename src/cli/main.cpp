@@ -131,6 +131,7 @@ asio::awaitable<void> write_listing(scan_run& run)
             run.total_pages = cli::expected_pages(so_far.total, run.options.start_offset,
                                                   short_page ? received : page->limit);
         }
+        run.stream.recycle(std::move(*page));
     }
 
     run.formatter->finish(buffer);

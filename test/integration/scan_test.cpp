@@ -51,12 +51,15 @@ struct scan_result {
     swr::scan_summary summary;
 };
 
-asio::awaitable<void> collect(swr::client& client, swr::scan_options options, scan_result& out)
+// With `recycle`, every page goes back to the stream once read.
+asio::awaitable<void> collect(swr::client& client, swr::scan_options options, scan_result& out, bool recycle = false)
 {
     auto stream = client.scan(self_request(), std::move(options));
     while (auto page = co_await stream.next()) {
         for (const auto& item : page->items)
             out.keys.push_back(key_of(item));
+        if (recycle)
+            stream.recycle(std::move(*page));
     }
     out.summary = stream.summary();
 }
@@ -99,27 +102,29 @@ BOOST_AUTO_TEST_CASE(odd_total_scanned_once_in_order)
     BOOST_TEST_REQUIRE(distinct(reference) == 2537u);
 
     for (std::size_t concurrency : {1u, 4u, 16u}) {
-        BOOST_TEST_CONTEXT("max_in_flight " << concurrency)
-        {
-            server.get().reset_stats();
-            asio::io_context io;
-            swr::client client(io.get_executor(), client_defaults(server.get()));
-            scan_result result;
+        for (bool recycle : {false, true}) {
+            BOOST_TEST_CONTEXT("max_in_flight " << concurrency << ", recycle " << recycle)
+            {
+                server.get().reset_stats();
+                asio::io_context io;
+                swr::client client(io.get_executor(), client_defaults(server.get()));
+                scan_result result;
 
-            run_until_done(io, collect(client, scan_with(100, concurrency), result));
+                run_until_done(io, collect(client, scan_with(100, concurrency), result, recycle));
 
-            BOOST_TEST(result.keys == reference, boost::test_tools::per_element());
-            BOOST_TEST(result.summary.items == 2537);
-            BOOST_TEST(result.summary.pages == 26);
-            BOOST_TEST(result.summary.requests == 26);
-            BOOST_TEST(result.summary.total.value_or(-1) == 2537);
-            BOOST_TEST(result.summary.next_offset == 2537);
-            BOOST_TEST(result.summary.complete);
-            BOOST_TEST(result.summary.consistent);
-            BOOST_TEST(server.get().stats().requests == 26u);
-            BOOST_TEST(server.get().stats().max_in_flight <= concurrency);
-            if (concurrency > 1)
-                BOOST_TEST(server.get().stats().max_in_flight > 1u);
+                BOOST_TEST(result.keys == reference, boost::test_tools::per_element());
+                BOOST_TEST(result.summary.items == 2537);
+                BOOST_TEST(result.summary.pages == 26);
+                BOOST_TEST(result.summary.requests == 26);
+                BOOST_TEST(result.summary.total.value_or(-1) == 2537);
+                BOOST_TEST(result.summary.next_offset == 2537);
+                BOOST_TEST(result.summary.complete);
+                BOOST_TEST(result.summary.consistent);
+                BOOST_TEST(server.get().stats().requests == 26u);
+                BOOST_TEST(server.get().stats().max_in_flight <= concurrency);
+                if (concurrency > 1)
+                    BOOST_TEST(server.get().stats().max_in_flight > 1u);
+            }
         }
     }
 }
@@ -364,7 +369,8 @@ BOOST_AUTO_TEST_CASE(multi_threaded_io_context_scans_once)
     for (int i = 0; i < 3; ++i)
         extra.emplace_back([&io] { io.run(); });
     run_until_done(io, [&]() -> asio::awaitable<void> {
-        co_await collect(client, scan_with(20, 16), result);
+        // Pages given back on one thread are parsed into on others.
+        co_await collect(client, scan_with(20, 16), result, true);
         work.reset();
     }());
     for (auto& thread : extra)

@@ -195,3 +195,41 @@ BOOST_AUTO_TEST_CASE(fast_path_agrees_on_random_edits)
     // Some edits (whitespace, a repeated known field) keep a body the fast path reads.
     BOOST_TEST(accepted > 100);
 }
+
+BOOST_AUTO_TEST_CASE(reused_items_keep_no_old_values)
+{
+    // Storage filled from a page where every field is set, then reused for
+    // items with only a name, fewer of them: nothing of the first page stays.
+    std::vector<swr::repository> items;
+    BOOST_TEST_REQUIRE(swr::detail::parse_repositories_into(sample_page(5), items).empty());
+    BOOST_TEST_REQUIRE(items.size() == 5u);
+    const char* capacity_before = items[0].description.data();
+
+    const std::string sparse = R"([{"name":"a"},{"name":"b","tags":null,"total_range":null}])";
+    std::string error = swr::detail::parse_repositories_into(sparse, items);
+
+    BOOST_TEST(error.empty(), error);
+    BOOST_TEST((items == parse_page_complete(sparse).items));
+    BOOST_TEST_REQUIRE(items.size() == 2u);
+    BOOST_TEST(items[0].description.empty());
+    BOOST_TEST(!items[1].total_range.has_value());
+    // The first item's description kept its memory for the next page.
+    BOOST_TEST(static_cast<const void*>(items[0].description.data()) == static_cast<const void*>(capacity_before));
+}
+
+BOOST_AUTO_TEST_CASE(reused_items_replaced_on_fallback)
+{
+    // A body the fast path declines is read by the complete parser, which
+    // replaces the storage; an invalid one leaves no items.
+    std::vector<swr::repository> items;
+    BOOST_TEST_REQUIRE(swr::detail::parse_repositories_into(sample_page(3), items).empty());
+
+    const std::string escaped = R"([{"name":"a\"b"}])";
+    BOOST_TEST(swr::detail::parse_repositories_into(escaped, items).empty());
+    BOOST_TEST((items == parse_page_complete(escaped).items));
+
+    std::string error = swr::detail::parse_repositories_into(R"([{"name":1}])", items);
+    BOOST_TEST(error == parse_page_complete(R"([{"name":1}])").error);
+    BOOST_TEST(!error.empty());
+    BOOST_TEST(items.empty());
+}
