@@ -140,11 +140,16 @@ private:
         bool named = false;
         std::size_t guess = 0;
         for (;;) {
-            std::string_view key;
-            if (!consume('"') || !read_string(key, true) || !consume(':'))
+            if (!consume('"'))
                 return false;
-            std::size_t field = find_field(key, guess);
-            if (!read_value(item, field, named))
+            std::size_t field = 0;
+            if (!read_expected_key(guess, field)) {
+                std::string_view key;
+                if (!read_string(key, true))
+                    return false;
+                field = find_field(key, guess);
+            }
+            if (!consume(':') || !read_value(item, field, named))
                 return false;
             char next = peek();
             if (next == ',') {
@@ -156,6 +161,21 @@ private:
             ++p_;
             return named;
         }
+    }
+
+    // Reads the key whose opening quote was consumed when it is the one
+    // expected next in API order, as find_field would match it.
+    bool read_expected_key(std::size_t& guess, std::size_t& field) noexcept
+    {
+        if (guess >= repository_fields.size())
+            return false;
+        std::string_view expected = repository_fields[guess].key;
+        if (static_cast<std::size_t>(end_ - p_) <= expected.size() || p_[expected.size()] != '"' ||
+            std::memcmp(p_, expected.data(), expected.size()) != 0)
+            return false;
+        p_ += expected.size() + 1;
+        field = guess++;
+        return true;
     }
 
     bool read_value(repository& item, std::size_t field, bool& named)
@@ -305,11 +325,15 @@ private:
             }
             if (byte < 0x80 || ascii_only)
                 return false;  // a backslash or a control character
-            std::size_t length = utf8_length(reinterpret_cast<const unsigned char*>(p_),
-                                             reinterpret_cast<const unsigned char*>(end_));
-            if (length == 0)
-                return false;
-            p_ += length;
+            // A run of non-ASCII characters, as in CJK text, is checked here
+            // without going back to the 16-byte scan after each character.
+            do {
+                std::size_t length = utf8_length(reinterpret_cast<const unsigned char*>(p_),
+                                                 reinterpret_cast<const unsigned char*>(end_));
+                if (length == 0)
+                    return false;
+                p_ += length;
+            } while (p_ < end_ && static_cast<unsigned char>(*p_) >= 0x80);
         }
     }
 
