@@ -20,7 +20,7 @@ struct scan_settings {
     std::int64_t page_size = 100;
     std::int64_t start_offset = 0;
     std::shared_ptr<rate_limiter> limiter;  ///< Null: no rate limit.
-    bool recycle = true;  ///< Gives each page back with `page_stream::recycle`, as the CLI does.
+    bool recycle = true;  ///< Gives each page back with `page_stream::recycle`.
 };
 
 /// Figures of one scan. CPU is that of the whole process, so the caller

@@ -131,7 +131,8 @@ asio::awaitable<void> write_listing(scan_run& run)
             run.total_pages = cli::expected_pages(so_far.total, run.options.start_offset,
                                                   short_page ? received : page->limit);
         }
-        run.stream.recycle(std::move(*page));
+        // TODO: give pages back with run.stream.recycle once the peak memory
+        // it adds on long listings (18.0 to 20.8 MiB at 1,000,000) is explained.
     }
 
     run.formatter->finish(buffer);
