@@ -59,7 +59,13 @@ scan_result run_client_scan(const scan_settings& settings)
     asio::io_context io(1);
     swr::client client(io.get_executor(), make_client_options(settings));
     std::exception_ptr failure;
-    asio::co_spawn(io, consume(client, settings, result), [&failure](std::exception_ptr error) { failure = error; });
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            for (int scan = 0; scan < settings.scans; ++scan)
+                co_await consume(client, settings, result);
+        },
+        [&failure](std::exception_ptr error) { failure = error; });
     io.run();
 
     result.wall = std::chrono::steady_clock::now() - started;

@@ -21,6 +21,7 @@ struct scan_settings {
     std::int64_t start_offset = 0;
     std::shared_ptr<rate_limiter> limiter;  ///< Null: no rate limit.
     bool recycle = true;  ///< Gives each page back with `page_stream::recycle`.
+    int scans = 1;        ///< Scans in a row with the same client, which keeps its connections.
 };
 
 /// Figures of one scan. CPU is that of the whole process, so the caller

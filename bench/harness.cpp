@@ -23,6 +23,7 @@ bench_config bench_config::smoke()
     config.throughput_repositories = 2'000;
     config.throughput_concurrency = {1, 4};
     config.wrk_duration = std::chrono::seconds(1);
+    config.throughput_scans = 1;
     config.emulator_connections = {4};
     config.latency = std::chrono::milliseconds(20);
     config.latency_pages = 16;

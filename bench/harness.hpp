@@ -30,6 +30,9 @@ struct bench_config {
     std::int64_t throughput_repositories = 100'000;
     std::vector<std::size_t> throughput_concurrency{1, 4, 16, 64};
     std::chrono::seconds wrk_duration{2};
+    /// Full scans that one client makes in a row for table 1, so that its
+    /// handshakes weigh about as much as wrk's over its run.
+    int throughput_scans = 8;
     std::vector<std::size_t> emulator_connections{1, 16, 64};
 
     std::chrono::milliseconds latency{50};

@@ -30,10 +30,11 @@ observed_rate observe(const std::vector<clock::time_point>& arrivals, double bur
     double paced = static_cast<double>(arrivals.size()) - burst;
     result.rate = span > 0 ? paced / span : 0;
 
-    // Sliding window [arrivals[first], arrivals[first] + 1 s].
+    // Sliding window [arrivals[first], arrivals[first] + 1 s), half-open as
+    // in the token bucket's bound of burst + rate x T for any window of length T.
     std::size_t last = 0;
     for (std::size_t first = 0; first < arrivals.size(); ++first) {
-        while (last < arrivals.size() && arrivals[last] - arrivals[first] <= std::chrono::seconds(1))
+        while (last < arrivals.size() && arrivals[last] - arrivals[first] < std::chrono::seconds(1))
             ++last;
         result.busiest = std::max<std::uint64_t>(result.busiest, last - first);
     }
@@ -64,7 +65,7 @@ void measure_rate(const bench_config& config, const bench_paths& paths, bench_re
         " repositories a page), against an emulator in the harness process that records the arrival time of "
         "every request. The observed rate is (requests - burst) / (last arrival - first arrival), because a full "
         "bucket lets the first `burst` requests through at once. \"Busiest second\" is the most arrivals within "
-        "any one-second window; a token bucket allows at most rate x 1 s + burst. Medians of " +
+        "any one-second window [t, t + 1 s); a token bucket allows at most rate x 1 s + burst. Medians of " +
         std::to_string(config.runs) + " runs.";
     table.header = {"configured rate/s", "burst", "requests", "observed rate/s", "error", "busiest second",
                     "allowed"};

@@ -53,6 +53,7 @@ void run_client(const bench_config& config, emulator_process& emulator, std::siz
     settings.token = bench_token;
     settings.concurrency = concurrency;
     settings.page_size = config.page_size;
+    settings.scans = config.throughput_scans;
 
     auto emulator_before = emulator.cpu_time();
     scan_result scan = run_client_scan(settings);
@@ -93,11 +94,13 @@ void measure_throughput(const bench_config& config, const bench_paths& paths, em
     throughput.id = "throughput";
     throughput.title = "1. Throughput next to wrk";
     throughput.description =
-        "Pages per second of a full scan of " + std::to_string(pages) + " pages (" +
-        std::to_string(config.page_size) + " repositories a page) by the library on one thread. Next to it, wrk " +
-        "fetches the first page of the same scan over the same number of keep-alive TLS connections with one "
-        "thread. Each repetition runs both back to back, in alternating order, and starts a new client, so both "
-        "count their TLS handshakes. The ratio is taken within a repetition, and the table shows medians of " +
+        "Pages per second of " + std::to_string(config.throughput_scans) + " full scans in a row of " +
+        std::to_string(pages) + " pages (" + std::to_string(config.page_size) +
+        " repositories a page) by one client of the library on one thread. Next to it, wrk fetches the first page "
+        "of the same scan for " + std::to_string(config.wrk_duration.count()) +
+        " s over the same number of keep-alive TLS connections with one thread. Each repetition runs both back to "
+        "back, in alternating order, and starts a new client. Both count their TLS handshakes, over a similar "
+        "amount of work. The ratio is taken within a repetition, and the table shows medians of " +
         std::to_string(config.runs) + " repetitions. \"Emulator CPU\" is the emulator's CPU time over the wall "
         "time: near 100% means that its one thread was the limit.";
     throughput.header = {"concurrency", "client pages/s", "wrk requests/s", "client / wrk", "emulator CPU (client)",
