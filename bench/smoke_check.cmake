@@ -44,8 +44,11 @@ foreach(heading
 endforeach()
 
 # Tables: consecutive lines that start with '|'. Semicolons would split the
-# CMake list, so they are replaced first.
+# CMake list, and an unmatched square bracket would join its elements, so
+# these are replaced first.
 string(REPLACE ";" "," report_text "${report}")
+string(REPLACE "[" "(" report_text "${report_text}")
+string(REPLACE "]" ")" report_text "${report_text}")
 string(REPLACE "\n" ";" lines "${report_text}")
 set(tables 0)
 set(columns "")
