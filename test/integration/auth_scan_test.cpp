@@ -33,6 +33,8 @@ using namespace std::chrono_literals;
 using swr::test::run_until_done;
 using swr::test::scaled;
 using swr::test::temp_dir;
+using swr::test::self_request;
+using swr::test::scan_with;
 
 namespace {
 
@@ -113,21 +115,6 @@ swr::iam_password_options iam_options_for(const swr::emulator& server, log_captu
     options.project_name = "cn-north-4";
     options.tls.ca_file = server.ca_file();
     options.log = log.options(swr::log_level::debug);
-    return options;
-}
-
-swr::shared_repositories_request self_request()
-{
-    swr::shared_repositories_request request;
-    request.center = swr::center::self;
-    return request;
-}
-
-swr::scan_options scan_with(std::int64_t page_size, std::size_t max_in_flight)
-{
-    swr::scan_options options;
-    options.page_size = page_size;
-    options.max_in_flight = max_in_flight;
     return options;
 }
 

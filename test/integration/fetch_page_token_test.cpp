@@ -31,17 +31,11 @@ using swr::test::client_defaults;
 using swr::test::emulator_defaults;
 using swr::test::run_until_done;
 using swr::test::temp_dir;
+using swr::test::self_request;
 
 namespace {
 
 constexpr std::int64_t repository_count = 30;
-
-swr::shared_repositories_request self_request()
-{
-    swr::shared_repositories_request request;
-    request.center = swr::center::self;
-    return request;
-}
 
 struct served_emulator {
     explicit served_emulator(std::chrono::milliseconds latency = 0ms)

@@ -60,6 +60,7 @@ using swr::test::client_defaults;
 using swr::test::emulator_defaults;
 using swr::test::run_until_done;
 using swr::test::temp_dir;
+using swr::test::self_request;
 
 namespace {
 
@@ -336,13 +337,6 @@ struct served_emulator {
     temp_dir dir;
     swr::emulator_thread server;
 };
-
-swr::shared_repositories_request self_request()
-{
-    swr::shared_repositories_request request;
-    request.center = swr::center::self;
-    return request;
-}
 
 // Client options for the emulator through `proxy`, with short retry delays.
 swr::client_options proxied_options(const served_emulator& emulator, const connect_proxy& proxy)

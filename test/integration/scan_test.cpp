@@ -22,27 +22,14 @@ using swr::test::client_defaults;
 using swr::test::emulator_defaults;
 using swr::test::run_until_done;
 using swr::test::temp_dir;
+using swr::test::self_request;
+using swr::test::scan_with;
 
 namespace {
 
 std::string key_of(const swr::repository& item)
 {
     return item.namespace_name + "/" + item.name;
-}
-
-swr::shared_repositories_request self_request()
-{
-    swr::shared_repositories_request request;
-    request.center = swr::center::self;
-    return request;
-}
-
-swr::scan_options scan_with(std::int64_t page_size, std::size_t max_in_flight)
-{
-    swr::scan_options options;
-    options.page_size = page_size;
-    options.max_in_flight = max_in_flight;
-    return options;
 }
 
 // Collects the keys of every item of a scan and its summary.

@@ -23,15 +23,9 @@ using swr::test::client_defaults;
 using swr::test::emulator_defaults;
 using swr::test::run_until_done;
 using swr::test::temp_dir;
+using swr::test::self_request;
 
 namespace {
-
-swr::shared_repositories_request self_request()
-{
-    swr::shared_repositories_request request;
-    request.center = swr::center::self;
-    return request;
-}
 
 // Runs `task` with `io` driven by `threads` threads in all.
 void run_on_threads(asio::io_context& io, std::size_t threads, asio::awaitable<void> task,

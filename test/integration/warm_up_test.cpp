@@ -25,6 +25,7 @@ using swr::test::client_defaults;
 using swr::test::emulator_defaults;
 using swr::test::run_until_done;
 using swr::test::temp_dir;
+using swr::test::self_request;
 
 namespace {
 
@@ -35,13 +36,6 @@ swr::scan_options scan_with(std::int64_t page_size, std::size_t max_in_flight, b
     options.max_in_flight = max_in_flight;
     options.warm_up_connections = warm_up;
     return options;
-}
-
-swr::shared_repositories_request self_request()
-{
-    swr::shared_repositories_request request;
-    request.center = swr::center::self;
-    return request;
 }
 
 struct scan_outcome {

@@ -282,15 +282,6 @@ inline scan_report run_scan(client& client, boost::asio::io_context& io, scan_op
     return report;
 }
 
-/// Scan settings: `page_size` items per request, `max_in_flight` requests at once.
-inline scan_options scan_with(std::int64_t page_size, std::size_t max_in_flight)
-{
-    scan_options options;
-    options.page_size = page_size;
-    options.max_in_flight = max_in_flight;
-    return options;
-}
-
 /// What one `client::fetch_page` returned or threw.
 struct fetch_report {
     std::vector<std::string> keys;

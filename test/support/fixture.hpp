@@ -84,6 +84,23 @@ inline client_options client_defaults(const emulator& server)
     return options;
 }
 
+/// A listing request for the `self` center, with no filter.
+inline shared_repositories_request self_request()
+{
+    shared_repositories_request request;
+    request.center = center::self;
+    return request;
+}
+
+/// Scan settings: `page_size` items per request, `max_in_flight` requests at once.
+inline scan_options scan_with(std::int64_t page_size, std::size_t max_in_flight)
+{
+    scan_options options;
+    options.page_size = page_size;
+    options.max_in_flight = max_in_flight;
+    return options;
+}
+
 /// Runs `task` on `io` and returns when `io.run()` returns by itself, which
 /// also proves that nothing was left queued on the io_context. A watchdog
 /// thread stops `io` and fails the test if that takes longer than
