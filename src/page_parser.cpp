@@ -440,10 +440,6 @@ parsed_page parse_page_complete(std::string_view body)
     return result;
 }
 
-}  // namespace detail
-
-namespace detail {
-
 std::string parse_repositories_into(std::string_view body, std::vector<repository>& items)
 {
     if (parse_page_fast(body, items))
@@ -457,12 +453,9 @@ std::string parse_repositories_into(std::string_view body, std::vector<repositor
 
 parsed_page parse_repositories(std::string_view body)
 {
-    if (std::optional<std::vector<repository>> items = detail::parse_page_fast(body)) {
-        parsed_page result;
-        result.items = std::move(*items);
-        return result;
-    }
-    return detail::parse_page_complete(body);
+    parsed_page result;
+    result.error = detail::parse_repositories_into(body, result.items);
+    return result;
 }
 
 }  // namespace swr

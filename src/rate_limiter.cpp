@@ -118,18 +118,26 @@ void rate_limiter::give_back()
 
 boost::asio::awaitable<boost::system::error_code> rate_limiter::acquire()
 {
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    co_return co_await acquire(timer);
+    return wait_for_token(nullptr);
 }
 
 boost::asio::awaitable<boost::system::error_code> rate_limiter::acquire(boost::asio::steady_timer& timer)
 {
+    return wait_for_token(&timer);
+}
+
+boost::asio::awaitable<boost::system::error_code> rate_limiter::wait_for_token(boost::asio::steady_timer* timer)
+{
+    // Made only when a wait is needed and the caller gave no timer.
+    std::optional<boost::asio::steady_timer> own_timer;
     for (;;) {
         clock::time_point ready = reserve();
         clock::time_point current = now();
         if (ready > current) {
-            timer.expires_after(ready - current);
-            auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (!timer)
+                timer = &own_timer.emplace(co_await boost::asio::this_coro::executor);
+            timer->expires_after(ready - current);
+            auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
             if (ec) {
                 give_back();
                 co_return ec;

@@ -128,6 +128,7 @@ public:
 
 private:
     clock::time_point now() const;
+    boost::asio::awaitable<boost::system::error_code> wait_for_token(boost::asio::steady_timer* timer);
 
     mutable std::mutex mutex_;
     now_function now_;
