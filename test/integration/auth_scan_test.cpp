@@ -25,6 +25,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -388,10 +389,9 @@ BOOST_AUTO_TEST_CASE(token_expiry_mid_scan_shares_one_token_request)
     // listings are in flight, every token issued so far expires. The four
     // were accepted on arrival; the requests sent after them are rejected.
     std::atomic<bool> expired{false};
-    std::atomic<bool> stop_watching{false};
-    std::thread watcher([&] {
+    std::jthread watcher([&](std::stop_token stop) {
         auto deadline = std::chrono::steady_clock::now() + scaled(60s);
-        while (!stop_watching && std::chrono::steady_clock::now() < deadline) {
+        while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline) {
             swr::emulator_stats stats = server.get().stats();
             if (stats.requests >= 6 && stats.in_flight >= max_in_flight) {
                 server.get().expire_tokens();
@@ -402,15 +402,10 @@ BOOST_AUTO_TEST_CASE(token_expiry_mid_scan_shares_one_token_request)
         }
     });
 
+    // The jthread also stops and joins the watcher if the scan throws.
     scan_result result;
-    try {
-        run_until_done(io, collect(client, scan_with(50, max_in_flight), result));
-    } catch (...) {
-        stop_watching = true;
-        watcher.join();
-        throw;
-    }
-    stop_watching = true;
+    run_until_done(io, collect(client, scan_with(50, max_in_flight), result));
+    watcher.request_stop();
     watcher.join();
 
     BOOST_TEST_REQUIRE(expired.load(), "the tokens were never expired while four requests were in flight");
@@ -449,15 +444,14 @@ BOOST_AUTO_TEST_CASE(token_expiring_three_times_renewed_each_time)
     swr::client client(io.get_executor(), client_options_for(server.get(), credentials, log));
 
     std::atomic<int> expiries{0};
-    std::atomic<bool> stop_watching{false};
-    std::thread watcher([&] {
+    std::jthread watcher([&](std::stop_token stop) {
         auto deadline = std::chrono::steady_clock::now() + scaled(60s);
         // An expiry waits until the token that replaced the previous one
         // has served a full round of requests: two expiries that one
         // renewal covers would need only one token request.
         std::uint64_t settled_at_ok = 0;
         for (std::uint64_t threshold : {10u, 25u, 40u}) {
-            while (!stop_watching && std::chrono::steady_clock::now() < deadline) {
+            while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline) {
                 swr::emulator_stats stats = server.get().stats();
                 auto done = static_cast<std::uint64_t>(expiries.load());
                 if (done > 0 && settled_at_ok == 0 && stats.token_requests == done + 1)
@@ -474,15 +468,10 @@ BOOST_AUTO_TEST_CASE(token_expiring_three_times_renewed_each_time)
         }
     });
 
+    // The jthread also stops and joins the watcher if the scan throws.
     scan_result result;
-    try {
-        run_until_done(io, collect(client, scan_with(50, max_in_flight), result));
-    } catch (...) {
-        stop_watching = true;
-        watcher.join();
-        throw;
-    }
-    stop_watching = true;
+    run_until_done(io, collect(client, scan_with(50, max_in_flight), result));
+    watcher.request_stop();
     watcher.join();
 
     BOOST_TEST_REQUIRE(expiries.load() == 3, "the tokens expired " << expiries.load() << " times, not 3; "

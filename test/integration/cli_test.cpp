@@ -23,6 +23,29 @@
 
 using namespace swr::cli_harness;
 
+namespace {
+
+// Writes the IAM account alice@acme to users.json in `directory` and
+// `password` to its password file, and returns the emulator options that
+// serve 10 repositories and that account.
+std::vector<std::string> iam_emulator_options(const temp_directory& directory, const std::string& password)
+{
+    write_file(directory.path() / "users.json",
+               R"([{"name": "alice", "password": "cli-iam-pass-5b1e", "domain": "acme"}])");
+    write_file(directory.path() / "password", password + "\n");
+    return {"--repositories", "10", "--iam-users-file", (directory.path() / "users.json").string()};
+}
+
+// Returns the CLI options that log in to `server` as alice@acme with the
+// password file of iam_emulator_options.
+std::vector<std::string> iam_login_arguments(const temp_directory& directory, const emulator& server)
+{
+    return {"--iam-user", "alice", "--iam-domain", "acme", "--iam-endpoint", server.endpoint(),
+            "--iam-password-file", (directory.path() / "password").string()};
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(cli)
 
 BOOST_AUTO_TEST_CASE(generated_listing_is_complete)
@@ -320,16 +343,11 @@ BOOST_AUTO_TEST_CASE(control_characters_never_printed_raw)
 BOOST_AUTO_TEST_CASE(iam_login_uses_project_id_variable)
 {
     temp_directory directory;
-    write_file(directory.path() / "users.json",
-               R"([{"name": "alice", "password": "cli-iam-pass-5b1e", "domain": "acme"}])");
-    write_file(directory.path() / "password", "cli-iam-pass-5b1e\n");
-    emulator server(directory, {"--repositories", "10", "--iam-users-file", (directory.path() / "users.json").string()});
+    emulator server(directory, iam_emulator_options(directory, "cli-iam-pass-5b1e"));
 
-    cli_run run = run_cli(directory,
-                          join(connection_arguments(server),
-                               {"--center", "self", "--format", "ndjson", "--iam-user", "alice", "--iam-domain",
-                                "acme", "--iam-endpoint", server.endpoint(), "--iam-password-file",
-                                (directory.path() / "password").string(), "--log-level", "info"}),
+    std::vector<std::string> arguments =
+        join(iam_login_arguments(directory, server), {"--center", "self", "--format", "ndjson", "--log-level", "info"});
+    cli_run run = run_cli(directory, join(connection_arguments(server), arguments),
                           {{"SWR_AUTH_TOKEN", ""}, {"HUAWEICLOUD_SDK_PROJECT_ID", "penv"}});
 
     BOOST_TEST(run.exit_status == 0, "stderr:\n" << run.errors);
@@ -341,17 +359,11 @@ BOOST_AUTO_TEST_CASE(iam_login_uses_project_id_variable)
 BOOST_AUTO_TEST_CASE(rejected_login_is_not_a_listing_request)
 {
     temp_directory directory;
-    write_file(directory.path() / "users.json",
-               R"([{"name": "alice", "password": "cli-iam-pass-5b1e", "domain": "acme"}])");
-    write_file(directory.path() / "password", "wrong-pass-8d2c\n");
-    emulator server(directory, {"--repositories", "10", "--iam-users-file", (directory.path() / "users.json").string()});
+    emulator server(directory, iam_emulator_options(directory, "wrong-pass-8d2c"));
 
-    cli_run run = run_cli(directory,
-                          join(connection_arguments(server),
-                               {"--center", "self", "--iam-user", "alice", "--iam-domain", "acme", "--iam-endpoint",
-                                server.endpoint(), "--iam-password-file", (directory.path() / "password").string(),
-                                "--project-id", "p1"}),
-                          {{"SWR_AUTH_TOKEN", ""}});
+    std::vector<std::string> arguments =
+        join(iam_login_arguments(directory, server), {"--center", "self", "--project-id", "p1"});
+    cli_run run = run_cli(directory, join(connection_arguments(server), arguments), {{"SWR_AUTH_TOKEN", ""}});
 
     BOOST_TEST(run.exit_status == 3, "stderr:\n" << run.errors);
     BOOST_TEST(contains(run.errors, "0 pages, 0 items, 0 requests,"), "stderr:\n" << run.errors);

@@ -111,8 +111,10 @@ BOOST_AUTO_TEST_CASE(warm_up_before_first_page)
     std::size_t first_page = log.first("GET offset 0 ");
     BOOST_REQUIRE(first_page < log.lines->size());
     std::size_t opened = 0;
-    for (std::size_t i = 0; i < first_page; ++i)
-        opened += (*log.lines)[i].find(" opened to ") != std::string::npos ? 1 : 0;
+    for (std::size_t i = 0; i < first_page; ++i) {
+        if ((*log.lines)[i].find(" opened to ") != std::string::npos)
+            ++opened;
+    }
     BOOST_TEST(opened == 6u);
 }
 
