@@ -79,12 +79,12 @@ public:
     client_impl(boost::asio::any_io_executor executor, client_options options, swr::endpoint endpoint);
 
     /// Fetches one page, retrying as the client's policies allow. Each
-    /// attempt first waits out a throttling pause, and takes a token from
-    /// `limiter`, when one is given, once its connection is open. Never
-    /// throws for I/O, HTTP or parse errors: they are returned in the outcome
-    /// with the offset filled in. `hook`, when given, aborts the wait for
-    /// the limiter and a network exchange in progress. Waits for a pause or
-    /// a retry are cancelled through the awaiting coroutine's cancellation slot.
+    /// attempt first waits out a throttling pause. Once its connection is
+    /// open, it takes a token from `limiter`, when one is given.
+    /// I/O, HTTP and parse errors are returned in the outcome, with the
+    /// offset filled in, rather than thrown. `hook`, when given, aborts the
+    /// wait for the limiter and a network exchange in progress. The awaiting
+    /// coroutine's cancellation slot cancels the waits for a pause or a retry.
     boost::asio::awaitable<fetch_outcome> fetch(const shared_repositories_request& request, std::int64_t offset,
                                                 std::int64_t limit, rate_limiter* limiter = nullptr,
                                                 std::shared_ptr<cancel_hook> hook = nullptr,

@@ -63,8 +63,8 @@ struct connection {
     // exchange that takes it meanwhile waits until the warm-up cancels `warmed`.
     bool warming = false;
     std::optional<asio::steady_timer> warmed;
-    std::optional<asio::steady_timer> turn_timer;  // waits for a rate limiter's token
-    http_response warm_failure;  // why the warm-up could not open it
+    std::optional<asio::steady_timer> turn_timer;  // timer of the wait for a rate limiter's token
+    http_response warm_failure;  // failure of the warm-up, when it could not open the connection
     // Counts exchanges on the strand, so a late cancellation of a finished
     // exchange cannot hit the next one.
     std::uint64_t exchanges = 0;
@@ -229,7 +229,7 @@ private:
     session_ptr session_;  // latest TLS session the server issued, offered to new connections
     std::vector<std::shared_ptr<connection>> idle_;
     std::vector<std::shared_ptr<connection>> warming_;  // opened by warm_up and not yet claimed by a request
-    bool opened_once_ = false;          // whether any connection has opened
+    bool opened_once_ = false;          // true once any connection has opened
     std::size_t deferred_warm_up_ = 0;  // connections a warm-up requested before that
     std::atomic<std::uint64_t> next_connection_id_{1};
 };
@@ -355,7 +355,7 @@ void transport::impl::on_first_open()
         opened_once_ = true;
         deferred = std::exchange(deferred_warm_up_, 0);
     }
-    // The connection that just opened serves a request; warm up the others.
+    // The connection that just opened serves a request, so warm up the others.
     if (deferred > 1)
         warm_up(deferred - 1);
 }
