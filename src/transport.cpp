@@ -1,5 +1,6 @@
 #include "transport.hpp"
 #include "errors.hpp"
+#include "immediate_read_stream.hpp"
 #include "proxy_tunnel.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -55,7 +56,7 @@ struct connection {
         buffer.reserve(read_buffer_bytes);
     }
 
-    ssl::stream<beast::tcp_stream> stream;
+    ssl::stream<immediate_read_stream> stream;
     beast::flat_buffer buffer;
     std::uint64_t id;
     bool open = false;
@@ -124,6 +125,26 @@ struct response_body {
 };
 
 using response_parser = http::response_parser<response_body>;
+
+// Parses what has already arrived on `conn` without waiting, decrypting one
+// TLS record after another, so that a response whose bytes are all there is
+// read in one go instead of one record per turn of the event loop. Stops
+// after about `max_bytes`, so that a large body lets other connections run.
+// Returns success once the response is complete, `would_block` when it needs
+// to wait for more, and any other error of the read.
+error_code read_arrived(connection& conn, response_parser& parser, std::size_t max_bytes = 256 * 1024)
+{
+    error_code ec;
+    std::size_t parsed_bytes = 0;
+    while (!parser.is_done()) {
+        if (parsed_bytes >= max_bytes)
+            return asio::error::would_block;
+        parsed_bytes += http::read_some(conn.stream, conn.buffer, parser, ec);
+        if (ec)
+            return ec;
+    }
+    return ec;
+}
 
 struct exchange_result {
     http_response response;
@@ -569,6 +590,11 @@ asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlin
     // request's deadline. Returns whether the idle timeout was the one that expired.
     auto& socket = beast::get_lowest_layer(conn.stream);
     while (!parser.is_done()) {
+        error_code arrived_ec = read_arrived(conn, parser);
+        if (!arrived_ec)
+            break;
+        if (arrived_ec != asio::error::would_block)
+            co_return std::tuple{arrived_ec, false};
         auto idle_end = std::chrono::steady_clock::now() + settings_.timeouts.idle;
         bool idle_first = idle_end < deadline;
         socket.expires_at(idle_first ? idle_end : deadline);
