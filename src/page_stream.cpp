@@ -84,6 +84,10 @@ std::shared_ptr<scan_state> make_scan_state(std::shared_ptr<client_impl> client,
     }
     if (options.start_offset < 0)
         reject("invalid start_offset " + std::to_string(options.start_offset) + ": use 0 or more");
+    if (options.speculative_pages >= options.max_in_flight && options.speculative_pages > 0) {
+        reject("invalid speculative_pages " + std::to_string(options.speculative_pages) +
+               ": use 0 to max_in_flight - 1 (" + std::to_string(options.max_in_flight - 1) + ")");
+    }
     if (options.max_buffered_pages == 0)
         options.max_buffered_pages = options.max_in_flight;
     return std::make_shared<scan_state>(std::move(client), request, std::move(options));
@@ -95,7 +99,8 @@ scan_state::scan_state(std::shared_ptr<client_impl> client, shared_repositories_
       strand_(asio::make_strand(client_->executor)),
       request_(std::move(request)),
       options_(std::move(options)),
-      planner_(options_.start_offset, options_.page_size, options_.max_in_flight, options_.max_buffered_pages),
+      planner_(options_.start_offset, options_.page_size, options_.max_in_flight, options_.max_buffered_pages,
+               options_.speculative_pages),
       // Enough for every request in flight to parse into a given-back page.
       pool_(std::make_shared<item_pool>(options_.max_in_flight)),
       // A shift of the listing by up to the pages held at once is covered.
@@ -266,6 +271,8 @@ bool scan_state::accept_response(page_slot slot, std::int64_t count, std::option
     if (!progress_.total)
         progress_.total = planner_.total();
     check_listing_change(slot, total, request_id);
+    if (!held_failures_.empty() && !stopped_)
+        settle_held_failures();
     return !stopped_;
 }
 
@@ -285,19 +292,70 @@ void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
     if (outcome.ec) {
         if (!received)
             planner_.on_abandoned(slot);
-        fail(outcome.ec, std::move(outcome.info));
+        on_failure(slot, outcome.ec, std::move(outcome.info));
         return;
     }
-    bool accepted = received || accept_response(slot, static_cast<std::int64_t>(outcome.page.items.size()),
-                                                outcome.total(), outcome.page.request_id);
-    if (!accepted || stopped_) {
+    if (stopped_) {
+        // A page that was only being parsed when the scan failed is still
+        // delivered if every page before it is; see stop_requests.
+        if (received && wanted_after_failure(slot.offset) && !planner_.discarded(slot.offset))
+            ready_.emplace(slot.offset, std::move(outcome.page));
         update_summary();
         deliver();
         return;
     }
-    ready_.emplace(slot.offset, std::move(outcome.page));
+    if (!received && !accept_response(slot, static_cast<std::int64_t>(outcome.page.items.size()), outcome.total(),
+                                      outcome.page.request_id)) {
+        update_summary();
+        deliver();
+        return;
+    }
+    if (!planner_.discarded(slot.offset))
+        ready_.emplace(slot.offset, std::move(outcome.page));
     launch_requests();
     deliver();
+}
+
+void scan_state::on_failure(page_slot slot, error_code ec, error_info info)
+{
+    switch (planner_.on_failure(slot)) {
+    case scan_planner::failure_effect::fatal:
+        fail(ec, std::move(info));
+        return;
+    case scan_planner::failure_effect::pending:
+        // A speculative page: whether the scan needed it is known once the
+        // pages before it are answered.
+        held_failures_.emplace(slot.offset, held_failure{slot, ec, std::move(info)});
+        return;
+    case scan_planner::failure_effect::harmless:
+        if (client_->log.enabled(log_level::debug)) {
+            client_->log.write(log_level::debug, "ignored the failure of a speculative request past the end of the "
+                                                 "listing: " + info.to_string());
+        }
+        update_summary();
+        launch_requests();
+        deliver();
+        return;
+    }
+}
+
+// Decides the held failures of speculative pages that the latest answers
+// settled: those past the end are dropped, any other fails the scan.
+void scan_state::settle_held_failures()
+{
+    for (auto held = held_failures_.begin(); held != held_failures_.end();) {
+        auto effect = planner_.effect_of_failure(held->second.slot);
+        if (effect == scan_planner::failure_effect::pending) {
+            ++held;
+            continue;
+        }
+        held_failure failure = std::move(held->second);
+        held = held_failures_.erase(held);
+        if (effect == scan_planner::failure_effect::fatal) {
+            fail(failure.ec, std::move(failure.info));
+            return;
+        }
+    }
 }
 
 void scan_state::check_listing_change(page_slot slot, std::optional<std::int64_t> total,
@@ -344,14 +402,22 @@ void scan_state::fail(error_code ec, error_info info)
     if (!error_) {
         error_ = ec;
         error_info_ = std::move(info);
-        if (client_->log.enabled(log_level::error)) {
-            client_->log.write(log_level::error, "scan failed: " + ec.message() + ": " + error_info_.to_string() +
-                                                     "; records from offset " +
-                                                     std::to_string(planner_.next_delivery()) + " were not delivered");
-        }
+        // Pages before the failed one may still be delivered, so where the
+        // caller must resume is known only when the stream ends.
+        if (client_->log.enabled(log_level::error))
+            client_->log.write(log_level::error, "scan failed: " + ec.message() + ": " + error_info_.to_string());
     }
     stop_requests();
     deliver();
+}
+
+// Whether the page at `offset` may still be delivered after the scan
+// failed: a failure, not a cancellation, at a later offset.
+bool scan_state::wanted_after_failure(std::int64_t offset) const noexcept
+{
+    if (!error_ || error_ == asio::error::operation_aborted || ended_)
+        return false;
+    return !error_info_.offset || offset < *error_info_.offset;
 }
 
 void scan_state::stop_requests()
@@ -363,8 +429,13 @@ void scan_state::stop_requests()
         deadline_timer_->cancel();
     if (options_.warm_up_connections)
         client_->transport.cancel_warm_ups();
-    // Each request runs on its own strand, so its cancellation is emitted there.
+    // Each request runs on its own strand, so its cancellation is emitted
+    // there. After a failure, a request whose response is in and whose body
+    // is being parsed needs no network: it may finish, so that its page is
+    // delivered if it comes before the failed one.
     for (auto& [offset, request] : in_flight_) {
+        if (request.received && wanted_after_failure(offset))
+            continue;
         request.hook->cancel();
         asio::post(request.executor, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
     }
@@ -376,6 +447,11 @@ void scan_state::deliver()
         return;
 
     auto next = ready_.find(planner_.next_delivery());
+    if (next != ready_.end() && planner_.discarded(next->first)) {
+        // A speculative page past the end, stored before the end was known.
+        ready_.erase(next);
+        next = ready_.end();
+    }
     if (next != ready_.end()) {
         page result = std::move(next->second);
         ready_.erase(next);
@@ -393,11 +469,18 @@ void scan_state::deliver()
     }
 
     if (error_) {
+        // A page still being parsed may yet be delivered.
+        auto parsing = in_flight_.find(planner_.next_delivery());
+        if (parsing != in_flight_.end() && parsing->second.received && wanted_after_failure(parsing->first))
+            return;
         // Pages after the failed one are dropped: the caller resumes from next_offset.
-        if (!ended_ && error_ != asio::error::operation_aborted)
-            error_info_.message += "; records from offset " + std::to_string(planner_.next_delivery()) +
-                                   " on were not delivered: resume with start_offset " +
-                                   std::to_string(planner_.next_delivery());
+        if (!ended_ && error_ != asio::error::operation_aborted) {
+            std::string resume = std::to_string(planner_.next_delivery());
+            error_info_.message += "; records from offset " + resume +
+                                   " on were not delivered: resume with start_offset " + resume;
+            if (client_->log.enabled(log_level::warning))
+                client_->log.write(log_level::warning, "scan ended: resume with start_offset " + resume);
+        }
         ready_.clear();
         ended_ = true;
         if (deadline_timer_)
@@ -409,7 +492,9 @@ void scan_state::deliver()
         return;
     }
 
-    if (planner_.finished()) {
+    // A speculative request past the end may still be parsing; the summary
+    // counts it once it is done.
+    if (planner_.finished() && in_flight_.empty()) {
         ended_ = true;
         if (deadline_timer_)
             deadline_timer_->cancel();

@@ -1,6 +1,8 @@
 #include "scan_planner.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
 
 namespace swr::detail {
 namespace {
@@ -13,13 +15,19 @@ std::string at(std::int64_t offset)
 }  // namespace
 
 scan_planner::scan_planner(std::int64_t start_offset, std::int64_t page_size, std::size_t max_in_flight,
-                           std::size_t max_buffered) noexcept
+                           std::size_t max_buffered, std::size_t speculative) noexcept
     : start_(start_offset),
       page_size_(page_size),
       max_in_flight_(std::max<std::size_t>(max_in_flight, 1)),
       max_outstanding_(std::max<std::size_t>(max_in_flight, 1) + max_buffered),
       deliver_(start_offset)
 {
+    // Speculative pages stay below the largest offset, like every other page.
+    auto pages_left = (std::numeric_limits<std::int64_t>::max() - start_) / page_size_;
+    auto extra = static_cast<std::int64_t>(std::min(speculative, max_in_flight_ - 1));
+    extra = std::max<std::int64_t>(std::min(extra, pages_left - 1), 0);
+    speculative_end_ = start_ + page_size_ * (1 + extra);
+    next_speculative_ = start_ + page_size_;
 }
 
 bool scan_planner::may_launch_grid() const noexcept
@@ -36,6 +44,12 @@ std::optional<page_slot> scan_planner::next_request()
     if (mode_ == mode::probe) {
         slot = page_slot{start_, page_size_};
         mode_ = mode::probing;
+    } else if (mode_ == mode::probing && next_speculative_ < speculative_end_ && outstanding_ < max_outstanding_) {
+        slot = page_slot{next_speculative_, page_size_};
+        next_speculative_ += page_size_;
+        early_page early;
+        early.slot = *slot;
+        early_.push_back(early);
     } else if ((mode_ == mode::grid || mode_ == mode::sequential) && !gaps_.empty()) {
         // A gap blocks delivery of everything after it, so it goes first and
         // is not held back by the buffering limit. Sequential paging queues
@@ -64,15 +78,22 @@ std::string scan_planner::on_response(page_slot slot, std::int64_t count, std::o
                std::to_string(slot.limit) + " requested";
     }
 
+    if (early_page* early = find_early(slot.offset)) {
+        early->status = early_page::state::answered;
+        early->count = count;
+        early->total = total;
+        return settle_early_pages();
+    }
     if (mode_ == mode::probing) {
         total_ = total;
         end_ = total.value_or(0);
-        return on_probe(slot, count);
+        // Speculative pages not requested by now never will be.
+        speculative_end_ = next_speculative_;
+        if (auto problem = on_probe(slot, count); !problem.empty())
+            return problem;
+        return settle_early_pages();
     }
-    if (total != total_)
-        consistent_ = false;
-    if (total && *total < end_)
-        end_ = *total;
+    check_total(total);
     if (mode_ == mode::grid)
         return on_grid_page(slot, count);
     return on_sequential_page(slot, count);
@@ -97,9 +118,15 @@ std::string scan_planner::on_probe(page_slot slot, std::int64_t count)
     }
 
     // A page shorter than requested but not the last one shows the server's
-    // own maximum page size: lay the grid out on that.
+    // own maximum page size: lay the grid out on that. Speculative pages
+    // already cover the requested grid up to speculative_end_.
     stride_ = count;
     next_grid_ = slot.offset + count;
+    if (speculative_end_ > slot.offset + slot.limit) {
+        if (count < slot.limit)
+            gaps_.push_back(page_slot{slot.offset + count, slot.limit - count});
+        next_grid_ = speculative_end_;
+    }
     mode_ = mode::grid;
     return {};
 }
@@ -125,16 +152,107 @@ std::string scan_planner::on_sequential_page(page_slot slot, std::int64_t count)
 {
     if (count < slot.limit) {
         mode_ = mode::last_page_seen;
+        end_ = slot.offset + count;
         return {};
     }
     mode_ = mode::sequential;
-    gaps_.push_back(page_slot{slot.offset + count, page_size_});
+    chain_ = slot.offset + count;
+    // Speculative pages up to speculative_end_ are requested already.
+    if (chain_ >= speculative_end_)
+        gaps_.push_back(page_slot{chain_, page_size_});
     return {};
+}
+
+void scan_planner::check_total(std::optional<std::int64_t> total) noexcept
+{
+    if (total != total_)
+        consistent_ = false;
+    if (total && *total < end_)
+        end_ = *total;
+}
+
+scan_planner::early_page* scan_planner::find_early(std::int64_t offset) noexcept
+{
+    auto found = std::find_if(early_.begin(), early_.end(),
+                              [offset](const early_page& early) { return early.slot.offset == offset; });
+    return found == early_.end() ? nullptr : &*found;
+}
+
+bool scan_planner::beyond_known_end(std::int64_t offset) const noexcept
+{
+    return (mode_ == mode::grid || mode_ == mode::last_page_seen) && offset >= end_;
+}
+
+std::string scan_planner::settle_early_pages()
+{
+    std::string problem;
+    for (auto early = early_.begin(); early != early_.end();) {
+        bool keep = true;
+        std::string found = settle(*early, keep);
+        if (problem.empty())
+            problem = std::move(found);
+        early = keep ? std::next(early) : early_.erase(early);
+    }
+    return problem;
+}
+
+// Settles one speculative page if what is known allows it; `keep` becomes
+// false when the page no longer needs tracking.
+std::string scan_planner::settle(early_page& early, bool& keep)
+{
+    using state = early_page::state;
+    if (mode_ == mode::probing || early.status == state::in_flight || early.fatal)
+        return {};
+    if (beyond_known_end(early.slot.offset)) {
+        // Past the end: whatever came back is dropped and never delivered.
+        if (early.status == state::answered)
+            check_total(early.total);
+        discarded_.push_back(early.slot.offset);
+        --outstanding_;
+        keep = false;
+        return {};
+    }
+    // Without a total, a page counts only once every page before it was full.
+    if (mode_ == mode::sequential && early.slot.offset != chain_)
+        return {};
+    if (early.status == state::failed) {
+        early.fatal = true;
+        return {};
+    }
+    keep = false;
+    check_total(early.total);
+    if (mode_ == mode::sequential)
+        return on_sequential_page(early.slot, early.count);
+    return on_grid_page(early.slot, early.count);
 }
 
 void scan_planner::on_abandoned(page_slot) noexcept
 {
     --in_flight_;
+}
+
+scan_planner::failure_effect scan_planner::on_failure(page_slot slot)
+{
+    if (early_page* early = find_early(slot.offset)) {
+        early->status = early_page::state::failed;
+        // Settling may end the listing before a page that waits behind this one.
+        settle_early_pages();
+    }
+    return effect_of_failure(slot);
+}
+
+scan_planner::failure_effect scan_planner::effect_of_failure(page_slot slot) const noexcept
+{
+    auto early = std::find_if(early_.begin(), early_.end(),
+                              [&slot](const early_page& page) { return page.slot.offset == slot.offset; });
+    if (early != early_.end())
+        return early->fatal ? failure_effect::fatal : failure_effect::pending;
+    return discarded(slot.offset) ? failure_effect::harmless : failure_effect::fatal;
+}
+
+bool scan_planner::discarded(std::int64_t offset) const noexcept
+{
+    return std::find(discarded_.begin(), discarded_.end(), offset) != discarded_.end();
 }
 
 void scan_planner::on_delivered(std::int64_t count) noexcept

@@ -6,6 +6,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace swr::detail {
 
@@ -25,14 +26,27 @@ struct page_slot {
 /// short leaves a gap that is requested next, so no record is skipped.
 /// Without a total the scan pages sequentially until a short or empty page.
 ///
+/// With `speculative` pages, the pages that follow the probe on the grid of
+/// the requested size are requested together with it, before the total is
+/// known. Their answers wait until the probe's is in; those past the end of
+/// the listing are then dropped, whether they succeeded or failed.
+///
 /// Pages are delivered strictly in offset order: the caller stores
 /// responses by offset and hands out the one at `next_delivery()`.
 class scan_planner {
 public:
+    /// What a failed request means for the scan.
+    enum class failure_effect {
+        fatal,     ///< the records it asked for are part of the listing
+        harmless,  ///< it asked for records past the end of the listing
+        pending,   ///< not known until earlier pages are answered; ask `effect_of_failure` again
+    };
+
     /// `page_size` in [1, 1000], `max_in_flight` >= 1; `max_buffered` pages
-    /// may wait for the caller besides those in flight.
+    /// may wait for the caller besides those in flight. At most
+    /// `max_in_flight - 1` of the `speculative` pages are requested.
     scan_planner(std::int64_t start_offset, std::int64_t page_size, std::size_t max_in_flight,
-                 std::size_t max_buffered) noexcept;
+                 std::size_t max_buffered, std::size_t speculative = 0) noexcept;
 
     /// Returns the next request that may start now and counts it as in
     /// flight, or `std::nullopt` when the limits or the plan allow none.
@@ -45,6 +59,17 @@ public:
 
     /// Records that the request for `slot` ended without a usable response.
     void on_abandoned(page_slot slot) noexcept;
+
+    /// Records that the request for `slot` failed, after `on_abandoned` or
+    /// after its response was counted, and tells what that means.
+    failure_effect on_failure(page_slot slot);
+
+    /// What the failure of `slot` that `on_failure` left pending means now.
+    failure_effect effect_of_failure(page_slot slot) const noexcept;
+
+    /// True when the page at `offset` was requested speculatively and lies
+    /// past the end of the listing: its records must not be delivered.
+    bool discarded(std::int64_t offset) const noexcept;
 
     /// Offset of the page to hand to the caller next.
     std::int64_t next_delivery() const noexcept { return deliver_; }
@@ -65,7 +90,21 @@ public:
 private:
     enum class mode { probe, probing, grid, sequential, last_page_seen };
 
+    // A speculative request that is not settled yet.
+    struct early_page {
+        enum class state { in_flight, answered, failed } status = state::in_flight;
+        page_slot slot;
+        std::int64_t count = 0;
+        std::optional<std::int64_t> total;
+        bool fatal = false;  // failed, and part of the listing
+    };
+
     std::string on_probe(page_slot slot, std::int64_t count);
+    std::string settle_early_pages();
+    std::string settle(early_page& early, bool& keep);
+    early_page* find_early(std::int64_t offset) noexcept;
+    bool beyond_known_end(std::int64_t offset) const noexcept;
+    void check_total(std::optional<std::int64_t> total) noexcept;
     std::string on_grid_page(page_slot slot, std::int64_t count);
     std::string on_sequential_page(page_slot slot, std::int64_t count);
     bool may_launch_grid() const noexcept;
@@ -83,6 +122,15 @@ private:
     std::int64_t end_ = 0;
     std::int64_t next_grid_ = 0;
     std::deque<page_slot> gaps_;
+
+    // Speculative pages cover [start_ + page_size_, speculative_end_); the
+    // next one to request starts at next_speculative_.
+    std::int64_t speculative_end_;
+    std::int64_t next_speculative_;
+    std::vector<early_page> early_;  // in offset order
+    std::vector<std::int64_t> discarded_;  // offsets of speculative pages found past the end
+    // Without a total: the offset after the last page known to be full.
+    std::int64_t chain_ = 0;
 
     std::size_t in_flight_ = 0;
     std::size_t outstanding_ = 0;  // requested and not yet delivered

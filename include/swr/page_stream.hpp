@@ -60,6 +60,16 @@ struct scan_options {
     /// a wrong CA or proxy password fails once. A one-page listing pays up
     /// to `max_in_flight - 1` needless handshakes. Default: true.
     bool warm_up_connections = true;
+
+    /// Pages requested together with the first one, before the total is
+    /// known, instead of after it: the next pages of `page_size` records, at
+    /// most `max_in_flight - 1`. This saves one round trip per scan, which
+    /// counts when a listing takes only a few rounds of `max_in_flight`
+    /// requests. Responses past the end of the listing, successes and
+    /// failures alike, are dropped, so a listing shorter than these pages
+    /// pays for requests it did not need (rate limiter tokens included).
+    /// Default: 0.
+    std::size_t speculative_pages = 0;
 };
 
 /// Counters of a scan, updated as pages are delivered and final once the stream ends.

@@ -1,8 +1,9 @@
 // Paging faults against the real emulator over TLS on 127.0.0.1. The faults
 // are pages capped below the requested size, a listing that changes between
 // pages, wrong or missing Content-Range, an empty listing, a failed scan
-// resumed from its reported offset, and the scan deadline. Every check
-// compares the items delivered with the listing read before any fault was set.
+// resumed from its reported offset, the scan deadline, and speculative
+// pages past the end of the listing. Every check compares the items
+// delivered with the listing read before any fault was set.
 
 #define BOOST_TEST_MODULE fault_scan
 #include "support/fault_harness.hpp"
@@ -24,6 +25,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using swr::test::concatenated;
 using swr::test::contains;
+using swr::test::eventually;
 using swr::test::fault_server;
 using swr::test::on_every_request;
 using swr::test::on_offset;
@@ -120,6 +122,52 @@ swr::status_fault page_without_total(int first, int last)
     fault.status = 200;
     fault.body = std::move(body);
     return fault;
+}
+
+// Pages of 10 with 8 in flight, 7 of them requested with the first page.
+swr::scan_options speculating()
+{
+    swr::scan_options scan = scan_with(10, 8);
+    scan.speculative_pages = 7;
+    return scan;
+}
+
+// Checks that a scan delivered the whole listing once, in `requests` requests.
+void check_whole_listing(scan_fixture& f, const scan_report& report, std::int64_t requests)
+{
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == f.server.reference(), boost::test_tools::per_element());
+    BOOST_TEST(report.summary.complete);
+    BOOST_TEST(report.summary.requests == requests);
+}
+
+swr::status_fault bad_request()
+{
+    swr::status_fault fault;
+    fault.status = 400;
+    return fault;
+}
+
+// Scans pages of 10, 4 in flight and `speculative` of them with the first,
+// where the pages carry neither Content-Range nor total_range: 10, 10 and 5
+// repositories, then an empty page. Checks that the 25 are delivered once.
+scan_report check_scan_without_total(scan_fixture& f, std::size_t speculative)
+{
+    f.server.script({on_offset(0, page_without_total(0, 10)), on_offset(10, page_without_total(10, 20)),
+                     on_offset(20, page_without_total(20, 25)), on_offset(30, page_without_total(0, 0))});
+    swr::scan_options scan = scan_with(10, 4);
+    scan.speculative_pages = speculative;
+
+    scan_report report = run_scan(f.start_client(), f.io, scan);
+
+    std::vector<std::string> expected;
+    for (int i = 0; i < 25; ++i)
+        expected.push_back("seq/repo-" + std::to_string(i));
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == expected, boost::test_tools::per_element());
+    BOOST_TEST(!report.summary.total.has_value());
+    BOOST_TEST(report.summary.complete);
+    return report;
 }
 
 // Checks a sequential scan (pages of 10) that a Content-Range of `value` on
@@ -278,20 +326,9 @@ BOOST_FIXTURE_TEST_CASE(missing_content_range_uses_total_range, scan_fixture)
 
 BOOST_FIXTURE_TEST_CASE(missing_total_pages_sequentially, empty_listing_fixture)
 {
-    // Pages with neither Content-Range nor total_range: 10, 10 and 5
-    // repositories. The scan pages one after another until the short page.
-    server.script({on_offset(0, page_without_total(0, 10)), on_offset(10, page_without_total(10, 20)),
-                   on_offset(20, page_without_total(20, 25))});
+    // The scan pages one after another until the short page.
+    scan_report report = check_scan_without_total(*this, 0);
 
-    scan_report report = run_scan(start_client(), io, scan_with(10, 4));
-
-    std::vector<std::string> expected;
-    for (int i = 0; i < 25; ++i)
-        expected.push_back("seq/repo-" + std::to_string(i));
-    BOOST_TEST(!report.error, report.what);
-    BOOST_TEST(report.keys == expected, boost::test_tools::per_element());
-    BOOST_TEST(!report.summary.total.has_value());
-    BOOST_TEST(report.summary.complete);
     BOOST_TEST(report.summary.requests == 3);
     BOOST_TEST(server.get().stats().requests == 3u);
 }
@@ -365,4 +402,81 @@ BOOST_FIXTURE_TEST_CASE(scan_deadline_reports_resume_offset, scan_fixture)
     BOOST_TEST(!report.summary.complete);
     BOOST_TEST(server.get().stats().requests == 3u);
     BOOST_TEST(time->delays_ms().empty());
+}
+
+// Speculative pages: requested with the first page, dropped past the end.
+
+BOOST_FIXTURE_TEST_CASE(pages_past_the_end_are_dropped, scan_fixture)
+{
+    server.script({});
+
+    scan_report report = run_scan(start_client(), io, speculating());
+
+    // Offsets 0 to 70 go out at once; 50, 60 and 70 lie past the 50 records.
+    check_whole_listing(*this, report, 8);
+    BOOST_TEST(report.summary.consistent);
+    BOOST_TEST(report.summary.pages == 5);
+    BOOST_TEST(eventually([&] { return server.get().stats().requests == 8u; }));
+}
+
+BOOST_FIXTURE_TEST_CASE(long_listing_continues_after_speculative_pages, scan_fixture)
+{
+    server.script({});
+    swr::scan_options scan = speculating();
+    scan.page_size = 3;
+
+    scan_report report = run_scan(start_client(), io, scan);
+
+    // 17 pages of 3: no page is requested twice.
+    check_whole_listing(*this, report, 17);
+}
+
+BOOST_FIXTURE_TEST_CASE(failure_past_the_end_is_ignored, scan_fixture)
+{
+    server.script({on_offset(60, bad_request())});
+
+    scan_report report = run_scan(start_client(), io, speculating());
+
+    check_whole_listing(*this, report, 8);
+}
+
+BOOST_FIXTURE_TEST_CASE(failure_inside_the_listing_fails_the_scan, scan_fixture)
+{
+    server.script({on_offset(30, bad_request())});
+
+    scan_report report = run_scan(start_client(), io, speculating());
+
+    // The pages before 30 that were still out when it failed are dropped
+    // too; the error reports where to resume.
+    auto resume = report.summary.next_offset;
+    BOOST_TEST(report.error == swr::errc::bad_request);
+    BOOST_TEST(report.info.offset.value_or(-1) == 30);
+    BOOST_TEST(resume <= 30);
+    BOOST_TEST(contains(report.info.message, "resume with start_offset " + std::to_string(resume)),
+               report.info.message);
+    BOOST_TEST(report.keys == slice(server.reference(), 0, resume), boost::test_tools::per_element());
+    BOOST_TEST(!report.summary.complete);
+}
+
+BOOST_FIXTURE_TEST_CASE(without_total_pages_count_in_order, empty_listing_fixture)
+{
+    // Offsets 0 to 30 go out at once; the empty page at 30 is dropped.
+    scan_report report = check_scan_without_total(*this, 3);
+
+    BOOST_TEST(report.summary.requests == 4);
+}
+
+BOOST_FIXTURE_TEST_CASE(too_many_speculative_pages_rejected, scan_fixture)
+{
+    swr::scan_options scan = scan_with(10, 4);
+    scan.speculative_pages = 4;
+
+    try {
+        start_client().scan(swr::shared_repositories_request{}, scan);
+        BOOST_FAIL("a scan with 4 speculative pages of 4 in flight was accepted");
+    } catch (const swr::exception& failure) {
+        BOOST_TEST(failure.code() == swr::errc::invalid_argument);
+        BOOST_TEST(contains(failure.what(), "invalid speculative_pages 4: use 0 to max_in_flight - 1 (3)"),
+                   failure.what());
+    }
 }

@@ -3,7 +3,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <iterator>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 using swr::detail::page_slot;
@@ -252,4 +256,235 @@ BOOST_AUTO_TEST_CASE(start_beyond_total_finishes_empty)
     planner.on_delivered(0);
 
     BOOST_TEST(planner.finished());
+}
+
+// Speculative pages: requested with the probe, settled once it is answered.
+
+namespace {
+
+using failure_effect = scan_planner::failure_effect;
+
+struct listing_model {
+    std::int64_t total = 0;
+    std::int64_t cap = 100;      // most records the server returns per page
+    bool reports_total = true;  // whether responses carry Content-Range
+};
+
+// Runs a whole scan against `model`, answering the newest request in flight
+// first (or the oldest) and delivering pages in order as a scan does. Returns the records
+// delivered, in order, as offsets; fails the test on any planner error.
+std::vector<std::int64_t> run_scan(scan_planner& planner, const listing_model& model, bool newest_first = true)
+{
+    std::vector<page_slot> flying;
+    std::map<std::int64_t, std::int64_t> ready;  // offset -> record count
+    std::vector<std::int64_t> delivered;
+    for (int step = 0; step < 10000; ++step) {
+        for (auto page = ready.find(planner.next_delivery()); page != ready.end();
+             page = ready.find(planner.next_delivery())) {
+            // Stored before the planner knew the page lies past the end.
+            if (planner.discarded(page->first)) {
+                ready.erase(page);
+                continue;
+            }
+            for (std::int64_t record = 0; record < page->second; ++record)
+                delivered.push_back(page->first + record);
+            auto count = page->second;
+            ready.erase(page);
+            planner.on_delivered(count);
+        }
+        if (planner.finished())
+            return delivered;
+        while (auto slot = planner.next_request())
+            flying.push_back(*slot);
+        BOOST_TEST_REQUIRE(!flying.empty(), "the scan waits for nothing but did not finish");
+        auto next = newest_first ? std::prev(flying.end()) : flying.begin();
+        page_slot slot = *next;
+        flying.erase(next);
+        std::int64_t count = std::clamp(std::min(slot.limit, model.cap), std::int64_t{0},
+                                        std::max<std::int64_t>(model.total - slot.offset, 0));
+        auto total = model.reports_total ? std::optional<std::int64_t>(model.total) : std::nullopt;
+        std::string problem = planner.on_response(slot, count, total);
+        BOOST_TEST_REQUIRE(problem.empty(), problem);
+        if (!planner.discarded(slot.offset))
+            ready.emplace(slot.offset, count);
+    }
+    BOOST_FAIL("the scan did not finish in 10000 steps");
+    return delivered;
+}
+
+std::vector<std::int64_t> every_record(std::int64_t from, std::int64_t to)
+{
+    std::vector<std::int64_t> records;
+    for (std::int64_t record = from; record < to; ++record)
+        records.push_back(record);
+    return records;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(speculative_pages_leave_with_the_probe)
+{
+    scan_planner planner(0, 100, 4, 4, 2);
+
+    auto first = drain(planner);
+
+    std::vector<page_slot> expected{{0, 100}, {100, 100}, {200, 100}};
+    BOOST_TEST(first == expected);
+}
+
+BOOST_AUTO_TEST_CASE(speculative_pages_stay_below_in_flight_limit)
+{
+    scan_planner planner(0, 100, 4, 4, 10);
+
+    BOOST_TEST(drain(planner).size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(early_answers_wait_for_the_probe)
+{
+    scan_planner planner(0, 100, 4, 4, 3);
+    drain(planner);
+
+    BOOST_TEST(planner.on_response({200, 100}, 100, 1000).empty());
+    BOOST_TEST(planner.on_response({100, 100}, 100, 1000).empty());
+    // Without the probe's answer the planner does not know the grid yet.
+    BOOST_TEST(!planner.next_request().has_value());
+    BOOST_TEST(!planner.total().has_value());
+
+    BOOST_TEST(planner.on_response({0, 100}, 100, 1000).empty());
+    auto slots = drain(planner);
+
+    std::vector<page_slot> expected{{400, 100}, {500, 100}, {600, 100}};
+    BOOST_TEST(slots == expected);
+}
+
+BOOST_AUTO_TEST_CASE(pages_past_a_short_listing_are_discarded)
+{
+    scan_planner planner(0, 100, 4, 4, 3);
+    drain(planner);
+
+    BOOST_TEST(planner.on_response({300, 100}, 0, 150).empty());
+    BOOST_TEST(planner.on_response({0, 100}, 100, 150).empty());
+    BOOST_TEST(planner.on_response({100, 100}, 50, 150).empty());
+    BOOST_TEST(planner.discarded(300));
+    BOOST_TEST(!planner.discarded(100));
+    planner.on_delivered(100);
+    planner.on_delivered(50);
+    // The page at 200 is still out: the scan waits for it.
+    BOOST_TEST(!planner.finished());
+
+    BOOST_TEST(planner.on_response({200, 100}, 0, 150).empty());
+    BOOST_TEST(planner.discarded(200));
+    BOOST_TEST(planner.finished());
+    BOOST_TEST(planner.consistent());
+}
+
+BOOST_AUTO_TEST_CASE(failure_past_the_end_is_harmless)
+{
+    scan_planner planner(0, 100, 4, 4, 2);
+    drain(planner);
+    planner.on_abandoned({200, 100});
+
+    BOOST_TEST((planner.on_failure({200, 100}) == failure_effect::pending));
+    BOOST_TEST(planner.on_response({0, 100}, 100, 120).empty());
+
+    BOOST_TEST((planner.effect_of_failure({200, 100}) == failure_effect::harmless));
+    BOOST_TEST(planner.on_response({100, 100}, 20, 120).empty());
+    planner.on_delivered(100);
+    planner.on_delivered(20);
+    BOOST_TEST(planner.finished());
+}
+
+BOOST_AUTO_TEST_CASE(failure_inside_the_listing_is_fatal)
+{
+    scan_planner planner(0, 100, 4, 4, 2);
+    drain(planner);
+    planner.on_abandoned({100, 100});
+    BOOST_TEST((planner.on_failure({100, 100}) == failure_effect::pending));
+
+    BOOST_TEST(planner.on_response({0, 100}, 100, 1000).empty());
+
+    BOOST_TEST((planner.effect_of_failure({100, 100}) == failure_effect::fatal));
+    // Once the end is known a failure is decided at once.
+    planner.on_abandoned({200, 100});
+    BOOST_TEST((planner.on_failure({200, 100}) == failure_effect::fatal));
+}
+
+BOOST_AUTO_TEST_CASE(failure_of_an_ordinary_page_is_fatal)
+{
+    scan_planner planner(0, 100, 4, 4);
+    drain(planner);
+    planner.on_abandoned({0, 100});
+
+    BOOST_TEST((planner.on_failure({0, 100}) == failure_effect::fatal));
+}
+
+BOOST_AUTO_TEST_CASE(without_total_speculative_pages_count_in_order)
+{
+    scan_planner planner(0, 100, 4, 4, 3);
+    drain(planner);
+
+    // The page at 200 is short, so the listing ends there; 300 is past it.
+    BOOST_TEST(planner.on_response({200, 100}, 30, std::nullopt).empty());
+    BOOST_TEST(planner.on_response({0, 100}, 100, std::nullopt).empty());
+    BOOST_TEST(!planner.discarded(200));
+    planner.on_abandoned({300, 100});
+    // Until the page at 100 is in, the end is not known.
+    BOOST_TEST((planner.on_failure({300, 100}) == failure_effect::pending));
+
+    BOOST_TEST(planner.on_response({100, 100}, 100, std::nullopt).empty());
+    BOOST_TEST((planner.effect_of_failure({300, 100}) == failure_effect::harmless));
+    BOOST_TEST(!planner.next_request().has_value());
+    planner.on_delivered(100);
+    planner.on_delivered(100);
+    planner.on_delivered(30);
+    BOOST_TEST(planner.finished());
+}
+
+BOOST_AUTO_TEST_CASE(without_total_full_speculative_pages_lead_on)
+{
+    scan_planner planner(0, 100, 4, 4, 2);
+    drain(planner);
+
+    BOOST_TEST(planner.on_response({0, 100}, 100, std::nullopt).empty());
+    BOOST_TEST(planner.on_response({200, 100}, 100, std::nullopt).empty());
+    BOOST_TEST(!planner.next_request().has_value());
+    BOOST_TEST(planner.on_response({100, 100}, 100, std::nullopt).empty());
+
+    auto next = drain(planner);
+    std::vector<page_slot> expected{{300, 100}};
+    BOOST_TEST(next == expected);
+}
+
+BOOST_AUTO_TEST_CASE(scans_deliver_every_record_once_with_any_speculation)
+{
+    for (std::int64_t total : {0, 1, 99, 100, 101, 250, 399, 400, 1000}) {
+        for (std::int64_t cap : {100, 50, 30}) {
+            for (std::size_t speculative : {0u, 1u, 3u, 7u}) {
+                for (bool reports_total : {true, false}) {
+                    // Without a total a short page is the last, so the
+                    // server must honour the page size.
+                    if (!reports_total && cap < 100)
+                        continue;
+                    BOOST_TEST_CONTEXT("total " << total << ", cap " << cap << ", speculative " << speculative
+                                                << ", total reported " << reports_total)
+                    {
+                        for (bool newest_first : {true, false}) {
+                            scan_planner planner(0, 100, 8, 8, speculative);
+                            auto delivered = run_scan(planner, {total, cap, reports_total}, newest_first);
+                            BOOST_TEST(delivered == every_record(0, total));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(speculation_from_a_start_offset)
+{
+    scan_planner planner(250, 100, 4, 4, 3);
+
+    auto delivered = run_scan(planner, {720, 100, true});
+
+    BOOST_TEST(delivered == every_record(250, 720));
 }
