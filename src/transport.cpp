@@ -1,5 +1,6 @@
 #include "transport.hpp"
 #include "errors.hpp"
+#include "first_connection_gate.hpp"
 #include "immediate_read_stream.hpp"
 #include "proxy_tunnel.hpp"
 
@@ -199,7 +200,8 @@ public:
           log_(log),
           context_(ssl::context::tls_client),
           server_name_(settings_.tls.server_name.empty() ? settings_.endpoint.host : settings_.tls.server_name),
-          proxy_(make_proxy_route(settings_.proxy, settings_.endpoint, log_))
+          proxy_(make_proxy_route(settings_.proxy, settings_.endpoint, log_)),
+          gate_(executor_)
     {
         configure_tls();
     }
@@ -245,6 +247,7 @@ private:
     std::string server_name_;
     std::optional<proxy_route> proxy_;  // set when connections tunnel through a proxy
 
+    first_connection_gate gate_;
     std::mutex mutex_;
     std::mutex session_mutex_;
     session_ptr session_;  // latest TLS session the server issued, offered to new connections
@@ -376,9 +379,11 @@ void transport::impl::on_first_open()
         opened_once_ = true;
         deferred = std::exchange(deferred_warm_up_, 0);
     }
-    // The connection that just opened serves a request, so warm up the others.
+    // The connection that just opened serves a request, so warm up the
+    // others, before the requests that waited for it look for connections.
     if (deferred > 1)
         warm_up(deferred - 1);
+    gate_.opened();
 }
 
 void transport::impl::cancel_warm_ups()
@@ -459,6 +464,14 @@ asio::awaitable<http_response> transport::impl::send(const outgoing_request& req
 {
     auto self = shared_from_this();
     for (;;) {
+        http_response first_failure;
+        auto turn = co_await gate_.enter(hook, first_failure);
+        if (turn == first_connection_gate::turn::failed)
+            co_return first_failure;
+        if (turn == first_connection_gate::turn::cancelled) {
+            set_failure(first_failure, asio::error::operation_aborted, "request cancelled");
+            co_return first_failure;
+        }
         std::shared_ptr<connection> conn = take_idle();
         bool reused = conn != nullptr;
         if (!conn) {
@@ -474,6 +487,12 @@ asio::awaitable<http_response> transport::impl::send(const outgoing_request& req
             strand, exchange(std::move(conn), request, hook, limiter),
             asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
 
+        if (turn == first_connection_gate::turn::open_first && !used->open) {
+            if (result.response.ec == asio::error::operation_aborted)
+                gate_.abandoned();
+            else
+                gate_.failed(result.response);
+        }
         if (result.reusable) {
             give_back(std::move(result.reusable));
         } else if (used->open) {

@@ -168,21 +168,30 @@ BOOST_AUTO_TEST_CASE(failed_first_handshake_warms_up_nothing)
     swr::emulator_thread server(emulator_defaults(dir));
     temp_dir other_dir;
     swr::emulator_thread other(emulator_defaults(other_dir));
-
-    asio::io_context io;
     auto options = client_defaults(server.get());
     options.tls.ca_file = other.get().ca_file();  // does not sign `server`'s certificate
-    swr::client client(io.get_executor(), options);
-    scan_outcome outcome;
-    run_until_done(io, scan(client, scan_with(50, 8, true), outcome));
 
-    BOOST_TEST((outcome.error.category() == asio::error::get_ssl_category()),
-               outcome.error << ": " << outcome.error.message());
-    BOOST_TEST(outcome.info.message.rfind("TLS certificate verification failed for 127.0.0.1: ", 0) == 0u,
-               "message: " << outcome.info.message);
-    // One handshake, not one per request the scan would have had in flight.
-    BOOST_TEST(server.get().stats().connections == 1u);
-    BOOST_TEST(client.stats().connections_opened == 0u);
+    // With speculative pages, eight requests go out at once.
+    for (std::size_t speculative : {0u, 7u}) {
+        BOOST_TEST_CONTEXT("speculative pages " << speculative)
+        {
+            server.get().reset_stats();
+            asio::io_context io;
+            swr::client client(io.get_executor(), options);
+            auto scan_options = scan_with(50, 8, true);
+            scan_options.speculative_pages = speculative;
+            scan_outcome outcome;
+            run_until_done(io, scan(client, scan_options, outcome));
+
+            BOOST_TEST((outcome.error.category() == asio::error::get_ssl_category()),
+                       outcome.error << ": " << outcome.error.message());
+            BOOST_TEST(outcome.info.message.rfind("TLS certificate verification failed for 127.0.0.1: ", 0) == 0u,
+                       "message: " << outcome.info.message);
+            // One handshake, not one per request the scan would have had in flight.
+            BOOST_TEST(server.get().stats().connections == 1u);
+            BOOST_TEST(client.stats().connections_opened == 0u);
+        }
+    }
 }
 
 // A TCP server on 127.0.0.1 that accepts and never responds: every TLS
@@ -291,3 +300,27 @@ BOOST_AUTO_TEST_CASE(no_token_taken_during_handshake)
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(speculative_pages_take_the_warmed_connections)
+{
+    temp_dir dir;
+    auto emulator_options = emulator_defaults(dir);
+    emulator_options.repositories = 600;
+    emulator_options.latency = 100ms;
+    swr::emulator_thread server(emulator_options, 2);
+
+    asio::io_context io;
+    swr::client client(io.get_executor(), client_defaults(server.get()));
+    auto options = scan_with(50, 6, true);
+    options.speculative_pages = 5;
+    scan_outcome outcome;
+    run_until_done(io, scan(client, options, outcome));
+
+    BOOST_TEST(!outcome.error, outcome.error.message() << ": " << outcome.info.to_string());
+    BOOST_TEST(outcome.items == 600);
+    // The five pages sent with the first waited for its connection and then
+    // took the five that the warm-up opened: six in all, not eleven.
+    BOOST_TEST(client.stats().connections_opened == 6u);
+    BOOST_TEST(server.get().stats().connections == 6u);
+    BOOST_TEST(client.stats().requests == 12u);
+}
