@@ -142,6 +142,10 @@ Throughput:
   --concurrency N           Requests in flight at once, 1 to 256; as many
                             connections open while the first page is requested.
                             Default: 4.
+  --speculative-pages N     Pages requested together with the first, before the
+                            total is known, 0 to 255 and below --concurrency.
+                            Saves one round trip; pages past the end of the
+                            listing are dropped. Default: 0.
   --rate R                  Requests per second on average, greater than 0 and at
                             most 100000. Default: no limit.
   --burst B                 Requests that may start at once after an idle period,

@@ -208,6 +208,7 @@ swr::scan_options make_scan_options(const cli::options& options)
     swr::scan_options settings;
     settings.page_size = options.page_size;
     settings.max_in_flight = options.concurrency;
+    settings.speculative_pages = options.speculative_pages;
     settings.start_offset = options.start_offset;
     if (options.rate)
         settings.limiter = std::make_shared<swr::rate_limiter>(*options.rate, options.burst);

@@ -307,6 +307,15 @@ const std::vector<value_option>& value_options()
                  out.concurrency = static_cast<std::size_t>(number);
              return error;
          }},
+        {"--speculative-pages",
+         [](std::string_view value, options& out) {
+             std::int64_t number = 0;
+             std::string error = apply_integer("--speculative-pages", value, 0,
+                                               static_cast<std::int64_t>(max_concurrency) - 1, number);
+             if (error.empty())
+                 out.speculative_pages = static_cast<std::size_t>(number);
+             return error;
+         }},
         {"--rate",
          [](std::string_view value, options& out) {
              double number = 0;
@@ -514,6 +523,11 @@ std::string check_combination(const options& parsed, bool center_given, bool bur
         return "--order-type requires --order-column";
     if (burst_given && !parsed.rate)
         return "--burst requires --rate";
+    if (parsed.speculative_pages > 0 && parsed.speculative_pages >= parsed.concurrency) {
+        return "--speculative-pages " + std::to_string(parsed.speculative_pages) +
+               " needs a --concurrency above it (now " + std::to_string(parsed.concurrency) +
+               "): the first page and the speculative ones are in flight together";
+    }
     if (std::string error = validate(parsed.request); !error.empty())
         return error;
     if (std::string error = check_credential_options(parsed); !error.empty())

@@ -122,6 +122,9 @@ struct options {
     /// Requests in flight at once. Default: 4.
     std::size_t concurrency = 4;
 
+    /// Pages requested together with the first, below `concurrency`. Default: 0.
+    std::size_t speculative_pages = 0;
+
     /// Requests per second on average; unset means no limit.
     std::optional<double> rate;
 

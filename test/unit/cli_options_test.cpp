@@ -94,6 +94,7 @@ BOOST_AUTO_TEST_CASE(every_option_is_stored)
         "--query-form", "separate",
         "--page-size", "1000",
         "--concurrency", "8",
+        "--speculative-pages", "7",
         "--rate", "200.5",
         "--burst", "20",
         "--start-offset", "1200",
@@ -121,6 +122,7 @@ BOOST_AUTO_TEST_CASE(every_option_is_stored)
     BOOST_TEST((options.request.form == swr::query_form::separate));
     BOOST_TEST(options.page_size == 1000);
     BOOST_TEST(options.concurrency == 8u);
+    BOOST_TEST(options.speculative_pages == 7u);
     BOOST_TEST_REQUIRE(options.rate.has_value());
     BOOST_TEST(*options.rate == 200.5);
     BOOST_TEST(options.burst == 20.0);
@@ -198,6 +200,8 @@ BOOST_AUTO_TEST_CASE(bad_values_name_option_value_and_range)
         {{"--page-size", "+10"}, {"--page-size", "'+10'"}},
         {{"--concurrency", "0"}, {"--concurrency", "'0'", "1 to 256"}},
         {{"--concurrency", "257"}, {"--concurrency", "'257'", "1 to 256"}},
+        {{"--speculative-pages", "-1"}, {"--speculative-pages", "'-1'", "0 to 255"}},
+        {{"--speculative-pages", "256"}, {"--speculative-pages", "'256'", "0 to 255"}},
         {{"--rate", "-1"}, {"--rate", "'-1'", "greater than 0"}},
         {{"--rate", "0"}, {"--rate", "'0'", "greater than 0"}},
         {{"--rate", "nan"}, {"--rate", "'nan'"}},
@@ -496,6 +500,15 @@ BOOST_AUTO_TEST_CASE(burst_requires_rate)
     BOOST_TEST(contains(result.error, "--burst requires --rate"));
 }
 
+BOOST_AUTO_TEST_CASE(speculative_pages_stay_below_concurrency)
+{
+    const cli::parse_result result = parse_with({"--concurrency", "4", "--speculative-pages", "4"});
+
+    BOOST_TEST((result.action == cli::command::invalid));
+    BOOST_TEST(contains(result.error, "--speculative-pages 4 needs a --concurrency above it (now 4)"), result.error);
+    BOOST_TEST(parse_with({"--concurrency", "4", "--speculative-pages", "3"}).error == "");
+}
+
 BOOST_AUTO_TEST_CASE(filter_separator_in_name_needs_separate_form)
 {
     const cli::parse_result filter = parse_with({"--name", "a|b"});
@@ -519,7 +532,7 @@ BOOST_AUTO_TEST_CASE(lists_every_option)
          {"--endpoint", "--region", "--ca-file", "--token-file", "--ak", "--sk-file", "--security-token-file",
           "--project-id", "--iam-user", "--iam-domain", "--iam-password-file", "--iam-project", "--iam-endpoint",
           "--center", "--name", "--namespace",
-          "--order-column", "--order-type", "--query-form", "--page-size", "--concurrency", "--rate", "--burst",
+          "--order-column", "--order-type", "--query-form", "--page-size", "--concurrency", "--speculative-pages", "--rate", "--burst",
           "--start-offset", "--max-attempts", "--connect-timeout-ms", "--request-timeout-ms", "--format", "--log-level", "--help",
           "--version"}) {
         BOOST_TEST(contains(text, option), "help lacks " << option);
