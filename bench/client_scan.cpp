@@ -35,6 +35,7 @@ asio::awaitable<void> consume(swr::client& client, const scan_settings& settings
     options.page_size = settings.page_size;
     options.max_in_flight = settings.concurrency;
     options.start_offset = settings.start_offset;
+    options.speculative_pages = settings.speculative_pages;
     options.limiter = settings.limiter;
 
     swr::page_stream pages = client.scan(request, options);

@@ -19,6 +19,7 @@ struct scan_settings {
     std::size_t concurrency = 1;     ///< `scan_options::max_in_flight`; also the idle pool size.
     std::int64_t page_size = 100;
     std::int64_t start_offset = 0;
+    std::size_t speculative_pages = 0;  ///< `scan_options::speculative_pages`.
     std::shared_ptr<rate_limiter> limiter;  ///< Null: no rate limit.
     bool recycle = true;  ///< Gives each page back with `page_stream::recycle`.
     int scans = 1;        ///< Scans in a row with the same client, which keeps its connections.

@@ -5,7 +5,8 @@
 // Usage:
 //   swr-bench [--smoke] [--runs N] [--only IDS] [--output FILE]
 //   swr-bench scan-once --endpoint URL --ca-file PATH [--start-offset N]
-//                       [--page-size N] [--concurrency N] [--no-recycle]
+//                       [--page-size N] [--concurrency N] [--speculative-pages N]
+//                       [--no-recycle]
 //   swr-bench peak-rss REPORT PROGRAM [ARGUMENTS...]
 //
 // `--smoke` runs a tiny configuration that only proves the harness works.
@@ -123,6 +124,8 @@ int scan_once(const std::vector<std::string>& args)
             settings.page_size = parse_number(option, take_value(args, i), 1);
         else if (option == "--concurrency")
             settings.concurrency = static_cast<std::size_t>(parse_number(option, take_value(args, i), 1));
+        else if (option == "--speculative-pages")
+            settings.speculative_pages = static_cast<std::size_t>(parse_number(option, take_value(args, i), 0));
         else
             throw usage_error("unknown option '" + option + "' for scan-once");
     }
