@@ -273,7 +273,31 @@ bool scan_state::accept_response(page_slot slot, std::int64_t count, std::option
     check_listing_change(slot, total, request_id);
     if (!held_failures_.empty() && !stopped_)
         settle_held_failures();
+    if (!stopped_)
+        cancel_past_end();
     return !stopped_;
+}
+
+// Cancels the requests that the end of the listing, once known, shows to be
+// unneeded: speculative pages past it, and pages past an end that shrank.
+void scan_state::cancel_past_end()
+{
+    auto end = planner_.known_end();
+    if (!end)
+        return;
+    for (auto request = in_flight_.lower_bound(*end); request != in_flight_.end(); ++request) {
+        if (request->second.received || request->second.cancelled)
+            continue;
+        request->second.cancelled = true;
+        cancel_request(request->second);
+    }
+}
+
+void scan_state::cancel_request(request_in_flight& request)
+{
+    // Each request runs on its own strand, so its cancellation is emitted there.
+    request.hook->cancel();
+    asio::post(request.executor, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
 }
 
 void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
@@ -324,13 +348,13 @@ void scan_state::on_failure(page_slot slot, error_code ec, error_info info)
         return;
     case scan_planner::failure_effect::pending:
         // A speculative page: whether the scan needed it is known once the
-        // pages before it are answered.
+        // responses to the pages before it are in.
         held_failures_.emplace(slot.offset, held_failure{slot, ec, std::move(info)});
         return;
     case scan_planner::failure_effect::harmless:
         if (client_->log.enabled(log_level::debug)) {
-            client_->log.write(log_level::debug, "ignored the failure of a speculative request past the end of the "
-                                                 "listing: " + info.to_string());
+            client_->log.write(log_level::debug, "ignored the failure of a request past the end of the listing: " +
+                                                 info.to_string());
         }
         update_summary();
         launch_requests();
@@ -339,7 +363,7 @@ void scan_state::on_failure(page_slot slot, error_code ec, error_info info)
     }
 }
 
-// Decides the held failures of speculative pages that the latest answers
+// Decides the held failures of speculative pages that the latest responses
 // settled: those past the end are dropped, any other fails the scan.
 void scan_state::settle_held_failures()
 {
@@ -429,15 +453,13 @@ void scan_state::stop_requests()
         deadline_timer_->cancel();
     if (options_.warm_up_connections)
         client_->transport.cancel_warm_ups();
-    // Each request runs on its own strand, so its cancellation is emitted
-    // there. After a failure, a request whose response is in and whose body
-    // is being parsed needs no network: it may finish, so that its page is
+    // After a failure, a request whose response is in and whose body is
+    // being parsed needs no network: it may finish, so that its page is
     // delivered if it comes before the failed one.
     for (auto& [offset, request] : in_flight_) {
         if (request.received && wanted_after_failure(offset))
             continue;
-        request.hook->cancel();
-        asio::post(request.executor, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
+        cancel_request(request);
     }
 }
 
@@ -488,6 +510,7 @@ void scan_state::deliver()
         if (finished_ == std::chrono::steady_clock::time_point{})
             finished_ = std::chrono::steady_clock::now();
         update_summary();
+        summary_final_ = true;
         complete(error_, std::nullopt);
         return;
     }
@@ -500,6 +523,7 @@ void scan_state::deliver()
             deadline_timer_->cancel();
         progress_.complete = planner_.consistent();
         update_summary();
+        summary_final_ = true;
         if (client_->log.enabled(log_level::info)) {
             client_->log.write(log_level::info, "scan finished: " + std::to_string(progress_.pages) + " pages, " +
                                                     std::to_string(progress_.items) + " items, " +
@@ -518,6 +542,9 @@ void scan_state::complete(error_code ec, std::optional<page> result)
 
 void scan_state::update_summary()
 {
+    // Requests that end after the stream do not change its final summary.
+    if (summary_final_)
+        return;
     auto end = finished_ == std::chrono::steady_clock::time_point{} ? std::chrono::steady_clock::now() : finished_;
     progress_.elapsed = started_ == std::chrono::steady_clock::time_point{} ? std::chrono::nanoseconds{}
                                                                             : end - started_;

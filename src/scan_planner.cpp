@@ -94,6 +94,8 @@ std::string scan_planner::on_response(page_slot slot, std::int64_t count, std::o
         return settle_early_pages();
     }
     check_total(total);
+    if (beyond_known_end(slot.offset))
+        return {};  // past the end: nothing to check, nothing to deliver
     if (mode_ == mode::grid)
         return on_grid_page(slot, count);
     return on_sequential_page(slot, count);
@@ -205,7 +207,8 @@ std::string scan_planner::settle(early_page& early, bool& keep)
         return {};
     if (beyond_known_end(early.slot.offset)) {
         // Past the end: whatever came back is dropped and never delivered.
-        if (early.status == state::answered)
+        // An empty page from a server without Content-Range has no total.
+        if (early.status == state::answered && early.total)
             check_total(early.total);
         discarded_.push_back(early.slot.offset);
         --outstanding_;
@@ -247,7 +250,9 @@ scan_planner::failure_effect scan_planner::effect_of_failure(page_slot slot) con
                               [&slot](const early_page& page) { return page.slot.offset == slot.offset; });
     if (early != early_.end())
         return early->fatal ? failure_effect::fatal : failure_effect::pending;
-    return discarded(slot.offset) ? failure_effect::harmless : failure_effect::fatal;
+    if (discarded(slot.offset) || beyond_known_end(slot.offset))
+        return failure_effect::harmless;
+    return failure_effect::fatal;
 }
 
 bool scan_planner::discarded(std::int64_t offset) const noexcept
@@ -263,11 +268,18 @@ void scan_planner::on_delivered(std::int64_t count) noexcept
 
 bool scan_planner::finished() const noexcept
 {
-    if (outstanding_ != 0 || !gaps_.empty())
+    // Pages past the end, whether their responses arrived or not, are never
+    // delivered: when the listing shrank, those beyond its new end are left out.
+    if (mode_ != mode::grid && mode_ != mode::last_page_seen)
         return false;
-    if (mode_ == mode::last_page_seen)
-        return true;
-    return mode_ == mode::grid && deliver_ >= end_;
+    return deliver_ >= end_ && gaps_.empty() && in_flight_ == 0;
+}
+
+std::optional<std::int64_t> scan_planner::known_end() const noexcept
+{
+    if (mode_ == mode::grid || mode_ == mode::last_page_seen)
+        return end_;
+    return std::nullopt;
 }
 
 }  // namespace swr::detail

@@ -28,7 +28,7 @@ struct page_slot {
 ///
 /// With `speculative` pages, the pages that follow the probe on the grid of
 /// the requested size are requested together with it, before the total is
-/// known. Their answers wait until the probe's is in; those past the end of
+/// known. Their responses wait until the probe's is in; those past the end of
 /// the listing are then dropped, whether they succeeded or failed.
 ///
 /// Pages are delivered strictly in offset order: the caller stores
@@ -39,7 +39,7 @@ public:
     enum class failure_effect {
         fatal,     ///< the records it asked for are part of the listing
         harmless,  ///< it asked for records past the end of the listing
-        pending,   ///< not known until earlier pages are answered; ask `effect_of_failure` again
+        pending,   ///< not known until the responses to earlier pages are in; ask `effect_of_failure` again
     };
 
     /// `page_size` in [1, 1000], `max_in_flight` >= 1; `max_buffered` pages
@@ -78,8 +78,13 @@ public:
     /// was handed to the caller.
     void on_delivered(std::int64_t count) noexcept;
 
-    /// True once every page of the listing was delivered.
+    /// True once every page of the listing was delivered and no request is
+    /// in flight.
     bool finished() const noexcept;
+
+    /// End of the listing once the planner knows it: requests at or past it
+    /// are not needed.
+    std::optional<std::int64_t> known_end() const noexcept;
 
     std::size_t in_flight() const noexcept { return in_flight_; }
     std::optional<std::int64_t> total() const noexcept { return total_; }

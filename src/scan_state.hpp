@@ -46,7 +46,8 @@ private:
         std::shared_ptr<boost::asio::cancellation_signal> signal;  // for waits on the request's strand
         boost::asio::any_io_executor executor;
         std::shared_ptr<cancel_hook> hook;  // for the network exchange
-        bool received = false;  // the response is in and counted; its body is being parsed
+        bool received = false;   // the response is in and counted; its body is being parsed
+        bool cancelled = false;  // cancelled because the listing ends before it
     };
 
     void start_next(handler_type handler, std::uint64_t ticket);
@@ -61,6 +62,8 @@ private:
     void settle_held_failures();
     void fail(boost::system::error_code ec, error_info info);
     void stop_requests();
+    void cancel_past_end();
+    void cancel_request(request_in_flight& request);
     bool wanted_after_failure(std::int64_t offset) const noexcept;
     void deliver();
     void complete(boost::system::error_code ec, std::optional<page> result);
@@ -97,6 +100,7 @@ private:
     std::optional<boost::asio::steady_timer> deadline_timer_;
     bool stopped_ = false;
     bool ended_ = false;
+    bool summary_final_ = false;  // set once the stream ended and published its summary
     boost::system::error_code error_;
     error_info error_info_;
 

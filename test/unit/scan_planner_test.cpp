@@ -258,7 +258,7 @@ BOOST_AUTO_TEST_CASE(start_beyond_total_finishes_empty)
     BOOST_TEST(planner.finished());
 }
 
-// Speculative pages: requested with the probe, settled once it is answered.
+// Speculative pages: requested with the probe, settled once its response is in.
 
 namespace {
 
@@ -270,7 +270,7 @@ struct listing_model {
     bool reports_total = true;  // whether responses carry Content-Range
 };
 
-// Runs a whole scan against `model`, answering the newest request in flight
+// Runs a whole scan against `model`, responding to the newest request in flight
 // first (or the oldest) and delivering pages in order as a scan does. Returns the records
 // delivered, in order, as offsets; fails the test on any planner error.
 std::vector<std::int64_t> run_scan(scan_planner& planner, const listing_model& model, bool newest_first = true)
@@ -346,7 +346,7 @@ BOOST_AUTO_TEST_CASE(early_answers_wait_for_the_probe)
 
     BOOST_TEST(planner.on_response({200, 100}, 100, 1000).empty());
     BOOST_TEST(planner.on_response({100, 100}, 100, 1000).empty());
-    // Without the probe's answer the planner does not know the grid yet.
+    // Without the probe's response the planner does not know the grid yet.
     BOOST_TEST(!planner.next_request().has_value());
     BOOST_TEST(!planner.total().has_value());
 
@@ -487,4 +487,64 @@ BOOST_AUTO_TEST_CASE(speculation_from_a_start_offset)
     auto delivered = run_scan(planner, {720, 100, true});
 
     BOOST_TEST(delivered == every_record(250, 720));
+}
+
+BOOST_AUTO_TEST_CASE(listing_that_shrank_finishes_at_its_new_end)
+{
+    // Pages of 10 and 50 records; then the listing shrinks to 25, and the
+    // empty page at 30 gets its response before the pages at 10 and 20.
+    for (std::size_t speculative : {0u, 7u}) {
+        BOOST_TEST_CONTEXT("speculative pages " << speculative)
+        {
+            scan_planner planner(0, 10, 8, 8, speculative);
+            drain(planner);
+            BOOST_TEST(planner.on_response({0, 10}, 10, 50).empty());
+            drain(planner);
+            for (std::int64_t offset = 30; offset <= 70; offset += 10) {
+                if (offset < 50 || speculative > 0)
+                    BOOST_TEST(planner.on_response({offset, 10}, 0, 25).empty());
+            }
+            BOOST_TEST(planner.known_end().value_or(-1) == 25);
+            BOOST_TEST(planner.on_response({10, 10}, 10, 25).empty());
+            BOOST_TEST(planner.on_response({20, 10}, 5, 25).empty());
+
+            planner.on_delivered(10);
+            planner.on_delivered(10);
+            BOOST_TEST(!planner.finished());
+            planner.on_delivered(5);
+
+            // Nothing lies at 25, so the pages at 30 on are left out.
+            BOOST_TEST(planner.finished());
+            BOOST_TEST(!planner.consistent());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(empty_page_past_the_end_without_total_is_consistent)
+{
+    // The server sends no Content-Range: the total comes from the items'
+    // total_range, and the empty page at 30 has none.
+    scan_planner planner(0, 10, 4, 4, 3);
+    drain(planner);
+
+    BOOST_TEST(planner.on_response({0, 10}, 10, 25).empty());
+    BOOST_TEST(planner.on_response({30, 10}, 0, std::nullopt).empty());
+    BOOST_TEST(planner.on_response({10, 10}, 10, 25).empty());
+    BOOST_TEST(planner.on_response({20, 10}, 5, 25).empty());
+
+    BOOST_TEST(planner.discarded(30));
+    BOOST_TEST(planner.consistent());
+}
+
+BOOST_AUTO_TEST_CASE(failure_of_a_grid_page_past_a_shrunken_end_is_harmless)
+{
+    scan_planner planner(0, 10, 8, 8);
+    drain(planner);
+    BOOST_TEST(planner.on_response({0, 10}, 10, 50).empty());
+    drain(planner);
+    BOOST_TEST(planner.on_response({10, 10}, 5, 15).empty());
+    planner.on_abandoned({30, 10});
+
+    BOOST_TEST((planner.on_failure({30, 10}) == failure_effect::harmless));
+    BOOST_TEST((planner.on_failure({10, 10}) == failure_effect::fatal));
 }
