@@ -315,8 +315,10 @@ boost::asio::awaitable<fetch_outcome> client_impl::fetch_once(const shared_repos
         co_return outcome;
     }
 
-    outcome.sent = true;
     http_response response = co_await transport.send(message, hook, limiter);
+    // An attempt counts unless it was cancelled before its request was
+    // written, e.g. while it waited for a connection.
+    outcome.sent = response.sent || response.ec != boost::asio::error::operation_aborted;
     outcome.info.request_id = response.request_id;
     outcome.retry_after = std::move(response.retry_after);
     outcome.server_date = std::move(response.date);

@@ -41,7 +41,7 @@ struct fetch_outcome {
     /// failed before sending, because the credentials provider could not
     /// authorize the request, are not counted.
     std::size_t attempts = 0;
-    bool sent = false;          ///< Whether the last attempt passed the request to the transport.
+    bool sent = false;          ///< Whether the last attempt reached the transport and was not cancelled before writing.
     std::size_t renewals = 0;   ///< Attempts that re-sent a request with renewed credentials, not retries.
     bool throttled = false;     ///< Whether any attempt was throttled.
     std::string retry_after;    ///< `Retry-After` of the last response.

@@ -11,6 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -48,7 +49,9 @@ asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
     on_received(outcome);
     // The next request reaches the network through three queued handlers
     // (the scan's strand, its own strand, its connection's strand): queue
-    // the parse behind them.
+    // the parse behind them. A cancellation meanwhile must not throw away
+    // the outcome, which counts a request that was sent.
+    co_await asio::this_coro::throw_if_cancelled(false);
     for (int hop = 0; hop < 3; ++hop)
         co_await asio::post(asio::use_awaitable);
     outcome.page.items = pool->take();

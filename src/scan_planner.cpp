@@ -94,10 +94,8 @@ std::string scan_planner::on_response(page_slot slot, std::int64_t count, std::o
         return settle_early_pages();
     }
     check_total(total);
-    if (beyond_known_end(slot.offset))
-        return {};  // past the end: nothing to check, nothing to deliver
-    if (mode_ == mode::grid)
-        return on_grid_page(slot, count);
+    if (mode_ == mode::grid || beyond_known_end(slot.offset))
+        return on_grid_page(slot, count, total);
     return on_sequential_page(slot, count);
 }
 
@@ -133,16 +131,23 @@ std::string scan_planner::on_probe(page_slot slot, std::int64_t count)
     return {};
 }
 
-std::string scan_planner::on_grid_page(page_slot slot, std::int64_t count)
+std::string scan_planner::on_grid_page(page_slot slot, std::int64_t count, std::optional<std::int64_t> total)
 {
-    std::int64_t expected = std::max<std::int64_t>(0, std::min(slot.limit, end_ - slot.offset));
-    if (count > expected) {
+    // A page is checked against the total it reports itself: one built
+    // before the listing shrank may hold records past the smaller total that
+    // another page reported since. That is a change of the listing, which
+    // check_total has recorded, not a contradiction.
+    std::int64_t own_end = total.value_or(end_);
+    std::int64_t room = std::max<std::int64_t>(0, std::min(slot.limit, own_end - slot.offset));
+    if (count > room) {
         return at(slot.offset) + " holds " + std::to_string(count) + " records but the total " +
-               std::to_string(end_) + " leaves room for " + std::to_string(expected);
+               std::to_string(own_end) + " leaves room for " + std::to_string(room);
     }
-    if (count == 0 && expected > 0) {
-        return at(slot.offset) + " is empty although the total is " + std::to_string(end_);
+    if (count == 0 && room > 0) {
+        return at(slot.offset) + " is empty although the total is " + std::to_string(own_end);
     }
+    // Past the end as now known, nothing is delivered and nothing is missing.
+    std::int64_t expected = std::max<std::int64_t>(0, std::min(slot.limit, end_ - slot.offset));
     if (count < expected) {
         // The server returned fewer records than it has: request the rest.
         gaps_.push_front(page_slot{slot.offset + count, expected - count});
@@ -169,8 +174,11 @@ void scan_planner::check_total(std::optional<std::int64_t> total) noexcept
 {
     if (total != total_)
         consistent_ = false;
-    if (total && *total < end_)
+    if (total && *total < end_) {
         end_ = *total;
+        // Gaps past the new end are no longer needed.
+        std::erase_if(gaps_, [this](const page_slot& gap) { return gap.offset >= end_; });
+    }
 }
 
 scan_planner::early_page* scan_planner::find_early(std::int64_t offset) noexcept
@@ -206,14 +214,22 @@ std::string scan_planner::settle(early_page& early, bool& keep)
     if (mode_ == mode::probing || early.status == state::in_flight || early.fatal)
         return {};
     if (beyond_known_end(early.slot.offset)) {
-        // Past the end: whatever came back is dropped and never delivered.
-        // An empty page from a server without Content-Range has no total.
-        if (early.status == state::answered && early.total)
+        // Past the end: whatever came back is dropped and never delivered,
+        // once checked against the total it reports. An empty page from a
+        // server without Content-Range has no total.
+        std::string problem;
+        if (early.status == state::answered && early.total) {
             check_total(early.total);
+            problem = on_grid_page(early.slot, early.count, early.total);
+        } else if (early.status == state::answered && early.count > 0) {
+            // Without a total, records past the short page that ended the
+            // listing show it was not the last: the scan cannot be complete.
+            consistent_ = false;
+        }
         discarded_.push_back(early.slot.offset);
         --outstanding_;
         keep = false;
-        return {};
+        return problem;
     }
     // Without a total, a page counts only once every page before it was full.
     if (mode_ == mode::sequential && early.slot.offset != chain_)
@@ -226,7 +242,7 @@ std::string scan_planner::settle(early_page& early, bool& keep)
     check_total(early.total);
     if (mode_ == mode::sequential)
         return on_sequential_page(early.slot, early.count);
-    return on_grid_page(early.slot, early.count);
+    return on_grid_page(early.slot, early.count, early.total);
 }
 
 void scan_planner::on_abandoned(page_slot) noexcept

@@ -110,7 +110,7 @@ private:
     early_page* find_early(std::int64_t offset) noexcept;
     bool beyond_known_end(std::int64_t offset) const noexcept;
     void check_total(std::optional<std::int64_t> total) noexcept;
-    std::string on_grid_page(page_slot slot, std::int64_t count);
+    std::string on_grid_page(page_slot slot, std::int64_t count, std::optional<std::int64_t> total);
     std::string on_sequential_page(page_slot slot, std::int64_t count);
     bool may_launch_grid() const noexcept;
 

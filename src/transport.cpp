@@ -688,6 +688,14 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             co_return result;
         if (limiter && !co_await wait_for_turn(*conn, *limiter, hook.get(), response))
             co_return result;
+        // The hook's action cancels only an operation in progress, so a
+        // cancellation that came between two of them is caught here, before
+        // anything is written.
+        if (hook && hook->cancelled()) {
+            set_failure(response, asio::error::operation_aborted, "request cancelled");
+            result.reusable = std::move(conn);
+            co_return result;
+        }
 
         http::request<http::string_body> message{http::verb::get, request.path, 11};
         message.method_string(request.method);
@@ -708,6 +716,7 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         counters.requests.fetch_add(1, std::memory_order_relaxed);
 
         auto sent_at = std::chrono::steady_clock::now();
+        response.sent = true;
         auto [write_ec, written] = co_await http::async_write(conn->stream, message, use_tuple);
         counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
         response_parser parser;

@@ -43,6 +43,7 @@ struct http_response {
     boost::system::error_code ec;
     error_info info;
     int status = 0;
+    bool sent = false;  ///< Whether writing the request began: it may have reached the server.
     std::string body;
     std::string content_range;  ///< Raw `Content-Range` header value.
     std::string request_id;     ///< `X-Request-Id` header value.

@@ -142,6 +142,10 @@ void check_whole_listing(scan_fixture& f, const scan_report& report, std::int64_
     BOOST_TEST(report.summary.consistent);
     BOOST_TEST(report.summary.requests >= fewest);
     BOOST_TEST(report.summary.requests <= most);
+    // A request cancelled before it was written is not counted.
+    auto counted = static_cast<std::uint64_t>(report.summary.requests);
+    BOOST_TEST(eventually([&] { return f.server.get().stats().requests == counted; }),
+               "the emulator saw " << f.server.get().stats().requests << " requests, the summary counts " << counted);
 }
 
 swr::latency_fault delay_of(std::chrono::milliseconds delay)
@@ -494,13 +498,26 @@ BOOST_FIXTURE_TEST_CASE(too_many_speculative_pages_rejected, scan_fixture)
 BOOST_FIXTURE_TEST_CASE(stalled_page_past_the_end_is_cancelled, scan_fixture)
 {
     // The response to the page at 70 never gets its body. Once the first
-    // page shows 50 records the scan cancels it instead of waiting for the
-    // 30 s request timeout, which would outlast run_scan's 20 s limit.
-    server.script({on_offset(70, swr::stall_after_headers_fault{})});
+    // page shows 50 records the scan cancels it. With the timeouts raised to
+    // a minute, a cancellation that got lost would outlast run_scan's 20 s
+    // limit. Several scans, each on a new client, meet it at different
+    // moments: waiting for a connection, for the warm-up, or for the body.
+    options.timeouts.idle = 60s;
+    options.timeouts.request = 60s;
+    for (int round = 0; round < 4; ++round) {
+        BOOST_TEST_CONTEXT("round " << round)
+        {
+            swr::fault_rule stall = on_offset(70, swr::stall_after_headers_fault{});
+            stall.times = 0;
+            server.script({stall});
+            io.restart();
 
-    scan_report report = run_scan(start_client(), io, speculating());
+            server.get().reset_stats();
+            scan_report report = run_scan(start_client(), io, speculating());
 
-    check_whole_listing(*this, report, 5, 8);
+            check_whole_listing(*this, report, 5, 8);
+        }
+    }
 }
 
 BOOST_FIXTURE_TEST_CASE(pages_past_the_end_without_content_range, scan_fixture)
@@ -543,6 +560,23 @@ BOOST_FIXTURE_TEST_CASE(listing_that_shrinks_ends_the_scan, scan_fixture)
             BOOST_TEST(!report.summary.complete);
         }
     }
+}
+
+BOOST_FIXTURE_TEST_CASE(shrink_reported_before_an_older_page_is_a_change, scan_fixture)
+{
+    // Two requests at a time. The page at 20, read from the listing of 50,
+    // comes back 400 ms late; meanwhile the request for the page at 30
+    // removes the last 25 repositories and reports the new total first.
+    auto shrink = remove_from_front(25);
+    shrink.position = 25;
+    server.script({on_offset(10, delay_of(100ms)), on_offset(20, delay_of(400ms)), on_offset(30, shrink)});
+
+    scan_report report = run_scan(start_client(), io, scan_with(10, 2));
+
+    BOOST_TEST(!report.error, report.what);
+    BOOST_TEST(report.keys == slice(server.reference(), 0, 30), boost::test_tools::per_element());
+    BOOST_TEST(!report.summary.consistent);
+    BOOST_TEST(!report.summary.complete);
 }
 
 BOOST_FIXTURE_TEST_CASE(summary_is_final_when_the_stream_ends, scan_fixture)

@@ -548,3 +548,66 @@ BOOST_AUTO_TEST_CASE(failure_of_a_grid_page_past_a_shrunken_end_is_harmless)
     BOOST_TEST((planner.on_failure({30, 10}) == failure_effect::harmless));
     BOOST_TEST((planner.on_failure({10, 10}) == failure_effect::fatal));
 }
+
+BOOST_AUTO_TEST_CASE(page_built_before_a_shrink_is_a_change_not_an_error)
+{
+    // The page at 10 sees the listing shrunk to 25, the page at 20 still
+    // holds 10 records of the 50: the listing changed during the scan.
+    scan_planner planner(0, 10, 8, 8);
+    drain(planner);
+    BOOST_TEST(planner.on_response({0, 10}, 10, 50).empty());
+    drain(planner);
+
+    BOOST_TEST(planner.on_response({10, 10}, 10, 25).empty());
+    std::string problem = planner.on_response({20, 10}, 10, 50);
+
+    BOOST_TEST(problem.empty(), problem);
+    BOOST_TEST(!planner.consistent());
+}
+
+BOOST_AUTO_TEST_CASE(page_contradicting_its_own_total_is_an_error)
+{
+    // 10 records from offset 30 of a listing of 25.
+    scan_planner planner(0, 10, 8, 8);
+    drain(planner);
+    BOOST_TEST(planner.on_response({0, 10}, 10, 50).empty());
+    drain(planner);
+
+    BOOST_TEST(planner.on_response({30, 10}, 10, 25) == "page at offset 30 holds 10 records but the total 25 "
+                                                          "leaves room for 0");
+}
+
+BOOST_AUTO_TEST_CASE(gap_past_a_shrunken_end_is_dropped)
+{
+    // The page at 30 holds 5 of 10, leaving a gap at 35; then the listing
+    // shrinks to 30.
+    scan_planner planner(0, 10, 8, 8);
+    drain(planner);
+    BOOST_TEST(planner.on_response({0, 10}, 10, 50).empty());
+    drain(planner);
+    BOOST_TEST(planner.on_response({30, 10}, 5, 50).empty());
+    BOOST_TEST(planner.on_response({40, 10}, 0, 30).empty());
+    BOOST_TEST(planner.on_response({10, 10}, 10, 30).empty());
+    BOOST_TEST(planner.on_response({20, 10}, 10, 30).empty());
+    for (int page = 0; page < 3; ++page)
+        planner.on_delivered(10);
+
+    BOOST_TEST(!planner.next_request().has_value());
+    BOOST_TEST(planner.finished());
+}
+
+BOOST_AUTO_TEST_CASE(records_past_a_short_page_without_total_mark_the_scan_incomplete)
+{
+    // No total: the server caps pages at 5, so the short first page looks
+    // like the last, yet the speculative pages after it hold records.
+    scan_planner planner(0, 10, 4, 4, 3);
+    drain(planner);
+    BOOST_TEST(planner.on_response({10, 10}, 5, std::nullopt).empty());
+    BOOST_TEST(planner.on_response({0, 10}, 5, std::nullopt).empty());
+    BOOST_TEST(planner.on_response({20, 10}, 5, std::nullopt).empty());
+    BOOST_TEST(planner.on_response({30, 10}, 0, std::nullopt).empty());
+    planner.on_delivered(5);
+
+    BOOST_TEST(planner.finished());
+    BOOST_TEST(!planner.consistent());
+}
