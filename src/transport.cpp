@@ -250,7 +250,9 @@ private:
     first_connection_gate gate_;
     std::mutex mutex_;
     std::mutex session_mutex_;
-    session_ptr session_;  // latest TLS session the server issued, offered to new connections
+    // DER encoding of the latest TLS session the server issued, offered to
+    // new connections; empty before the first.
+    std::vector<unsigned char> session_;
     std::vector<std::shared_ptr<connection>> idle_;
     std::vector<std::shared_ptr<connection>> warming_;  // opened by warm_up and not yet claimed by a request
     bool opened_once_ = false;          // true once any connection has opened
@@ -262,10 +264,17 @@ void transport::impl::configure_tls()
 {
     SSL_CTX_set_min_proto_version(context_.native_handle(), TLS1_2_VERSION);
 
-    // Session resumption (on_new_session saving the latest session and
-    // offer_session offering it to each new connection) is off: see the TODO
-    // in open(). Registering the callback would copy every session for
-    // nothing, so it is not registered either.
+    // Session resumption: the transport keeps the latest session the server
+    // issued and offers it on every new connection, whose handshake then
+    // skips the certificate and its verification. Every connection of a
+    // transport goes to the same server name with the same credentials, so
+    // one session for several connections (which RFC 8446 discourages
+    // because it links them) reveals nothing new. OpenSSL's internal cache
+    // is for servers; only the callback stores.
+    SSL_CTX_set_session_cache_mode(context_.native_handle(),
+                                   SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_set_ex_data(context_.native_handle(), transport_data_index(), this);
+    SSL_CTX_sess_set_new_cb(context_.native_handle(), &impl::on_new_session);
     context_.set_verify_mode(ssl::verify_peer);
 
     error_code ec;
@@ -303,33 +312,41 @@ void transport::impl::on_closed(const connection& conn, std::string_view reason)
 
 int transport::impl::on_new_session(SSL* ssl, SSL_SESSION* session)
 {
-    // A copy, because OpenSSL marks the connection's own session as not
-    // resumable when that connection is dropped without a TLS shutdown.
-    session_ptr copy(SSL_SESSION_dup(session));
-    if (!copy)
+    // The session is kept in its DER encoding, and every connection decodes
+    // an object of its own from it. Copies made with SSL_SESSION_dup share
+    // the server's certificate, whose reference count OpenSSL 3.0 updates
+    // without any lock ThreadSanitizer can see; connections on different
+    // threads then looked like data races inside SSL_read and the handshake.
+    if (SSL_SESSION_is_resumable(session) != 1)
         return 0;
     auto* self = static_cast<impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), transport_data_index()));
     if (!self)
         return 0;
+    int size = i2d_SSL_SESSION(session, nullptr);
+    if (size <= 0)
+        return 0;
+    std::vector<unsigned char> encoded(static_cast<std::size_t>(size));
+    unsigned char* out = encoded.data();
+    if (i2d_SSL_SESSION(session, &out) != size)
+        return 0;
     std::lock_guard lock(self->session_mutex_);
-    self->session_ = std::move(copy);
+    self->session_ = std::move(encoded);
     return 0;  // OpenSSL keeps and later frees `session`
 }
 
 void transport::impl::offer_session(SSL* ssl)
 {
-    // Each connection gets a copy of its own. Connections that share one
-    // SSL_SESSION race inside OpenSSL 3.0 when they receive new session
-    // tickets at the same time on different threads (a data race that TSan
-    // reports in SSL_read).
-    session_ptr copy;
+    std::vector<unsigned char> encoded;
     {
         std::lock_guard lock(session_mutex_);
-        if (session_ && SSL_SESSION_is_resumable(session_.get()) == 1)
-            copy.reset(SSL_SESSION_dup(session_.get()));
+        encoded = session_;
     }
-    if (copy)
-        SSL_set_session(ssl, copy.get());  // takes a reference of its own
+    if (encoded.empty())
+        return;
+    const unsigned char* in = encoded.data();
+    session_ptr decoded(d2i_SSL_SESSION(nullptr, &in, static_cast<long>(encoded.size())));
+    if (decoded)
+        SSL_set_session(ssl, decoded.get());  // takes a reference of its own
 }
 
 std::shared_ptr<connection> transport::impl::take_idle()
@@ -556,10 +573,7 @@ asio::awaitable<bool> transport::impl::open(connection& conn, http_response& res
     if (!is_ip_literal(server_name_))
         SSL_set_tlsext_host_name(conn.stream.native_handle(), server_name_.c_str());
     conn.stream.set_verify_callback(ssl::host_name_verification(server_name_));
-    // TODO: offer saved sessions again (register on_new_session with
-    // SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE, and call
-    // offer_session here) once connections on several threads can resume
-    // without the data races TSan reports inside OpenSSL 3.0.
+    offer_session(conn.stream.native_handle());  // see configure_tls
 
     beast::get_lowest_layer(conn.stream).expires_after(settings_.timeouts.handshake);
     auto [ec] = co_await conn.stream.async_handshake(ssl::stream_base::client, use_tuple);

@@ -1,0 +1,149 @@
+// The transport's TLS session resumption, against the emulator over TLS on
+// 127.0.0.1: a new connection offers the session the server issued on an
+// earlier one, and still checks the server when it has none.
+
+#define BOOST_TEST_MODULE tls_resumption
+#include <boost/test/unit_test.hpp>
+
+#include "support/fixture.hpp"
+
+#include "logger.hpp"
+#include "transport.hpp"
+
+#include <swr/endpoint.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+
+namespace {
+
+swr::detail::transport_settings settings_for(const swr::emulator& server, std::size_t max_idle_connections)
+{
+    swr::detail::transport_settings settings;
+    std::string error = swr::parse_endpoint(server.endpoint_url(), settings.endpoint);
+    BOOST_TEST_REQUIRE(error == "");
+    settings.tls.ca_file = server.ca_file();
+    settings.max_idle_connections = max_idle_connections;
+    return settings;
+}
+
+swr::outgoing_request listing_request(const swr::endpoint& endpoint)
+{
+    swr::outgoing_request request;
+    request.method = "GET";
+    request.host = endpoint.host_header();
+    request.path = "/v2/manage/shared-repositories";
+    request.query = "filter=center::self|limit::10|offset::0";
+    request.set_header("X-Auth-Token", swr::test::test_token);
+    return request;
+}
+
+// Sends `count` requests one after the other on `io`, the transport's
+// context, and returns their statuses (-1: no response).
+std::vector<int> send_in_turn(asio::io_context& io, swr::detail::transport& transport,
+                              const swr::outgoing_request& request, int count)
+{
+    std::vector<int> statuses;
+    swr::test::run_until_done(io, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < count; ++i) {
+            swr::detail::http_response response = co_await transport.send(request);
+            statuses.push_back(response.ec ? -1 : response.status);
+        }
+    }());
+    return statuses;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(new_connection_resumes_session)
+{
+    swr::test::temp_dir dir;
+    swr::emulator_options options = swr::test::emulator_defaults(dir);
+    options.repositories = 20;
+    swr::emulator_thread server(options);
+
+    // No idle connections are kept, so every request opens a new one.
+    asio::io_context io;
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport_settings settings = settings_for(server.get(), 0);
+    swr::detail::transport transport(io.get_executor(), settings, log);
+    swr::outgoing_request request = listing_request(settings.endpoint);
+
+    std::vector<int> statuses = send_in_turn(io, transport, request, 3);
+
+    BOOST_TEST(statuses == (std::vector<int>{200, 200, 200}), boost::test_tools::per_element());
+    BOOST_TEST(transport.counters().connections_opened.load() == 3u);
+    BOOST_TEST(transport.counters().connections_resumed.load() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(untrusted_server_gives_no_session)
+{
+    swr::test::temp_dir dir;
+    swr::emulator_options options = swr::test::emulator_defaults(dir);
+    swr::emulator_thread server(options);
+
+    // A CA file that does not sign the emulator's certificate: every
+    // handshake fails, so no session is ever stored or offered.
+    swr::test::temp_dir other;
+    swr::emulator_options unrelated = swr::test::emulator_defaults(other);
+    swr::emulator_thread other_server(unrelated);
+
+    asio::io_context io;
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport_settings settings = settings_for(server.get(), 0);
+    settings.tls.ca_file = other_server.get().ca_file();
+    swr::detail::transport transport(io.get_executor(), settings, log);
+    swr::outgoing_request request = listing_request(settings.endpoint);
+
+    std::vector<int> statuses = send_in_turn(io, transport, request, 2);
+
+    BOOST_TEST(statuses == (std::vector<int>{-1, -1}), boost::test_tools::per_element());
+    BOOST_TEST(transport.counters().connections_opened.load() == 0u);
+    BOOST_TEST(transport.counters().connections_resumed.load() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(connections_on_many_threads_resume_at_once)
+{
+    swr::test::temp_dir dir;
+    swr::emulator_options options = swr::test::emulator_defaults(dir);
+    options.repositories = 20;
+    swr::emulator_thread server(options, 2);
+
+    // Four threads run 16 senders of 4 requests each; with no idle
+    // connections kept, each request opens and resumes a connection of its
+    // own while others do the same on other threads.
+    asio::io_context io;
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport_settings settings = settings_for(server.get(), 0);
+    swr::detail::transport transport(io.get_executor(), settings, log);
+    swr::outgoing_request request = listing_request(settings.endpoint);
+
+    std::atomic<int> successes{0};
+    for (int sender = 0; sender < 16; ++sender) {
+        asio::co_spawn(asio::make_strand(io), [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < 4; ++i) {
+                swr::detail::http_response response = co_await transport.send(request);
+                if (!response.ec && response.status == 200)
+                    ++successes;
+            }
+        }, asio::detached);
+    }
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&io] { io.run(); });
+    for (auto& thread : threads)
+        thread.join();
+
+    BOOST_TEST(successes.load() == 64);
+    BOOST_TEST(transport.counters().connections_opened.load() == 64u);
+    // Every connection after the first handshake to complete can resume.
+    BOOST_TEST(transport.counters().connections_resumed.load() >= 48u);
+}
