@@ -17,11 +17,11 @@ namespace swr::detail {
 /// Holds requests back while a transport opens its first connection.
 ///
 /// Until one connection has opened, the settings (CA file, server name,
-/// proxy credentials) are unproven. Requests that start together, such as
-/// a scan's speculative pages, then wait for the first connection instead
-/// of each repeating a handshake that may fail: if it fails, they fail
-/// with its error; if it opens, they take the connections that a warm-up
-/// opens after it. Safe to use from any thread.
+/// proxy credentials) are unproven. So requests that start together, such
+/// as a scan's speculative pages, wait for the first connection instead of
+/// each repeating a handshake that may fail. If it fails, they fail with its
+/// error. If it opens, they take the connections that a warm-up opens after
+/// it. Safe to use from any thread.
 class first_connection_gate {
 public:
     enum class turn {

@@ -274,15 +274,15 @@ bool scan_state::accept_response(page_slot slot, std::int64_t count, std::option
     if (!progress_.total)
         progress_.total = planner_.total();
     check_listing_change(slot, total, request_id);
-    if (!held_failures_.empty() && !stopped_)
-        settle_held_failures();
+    if (!pending_failures_.empty() && !stopped_)
+        settle_pending_failures();
     if (!stopped_)
         cancel_past_end();
     return !stopped_;
 }
 
-// Cancels the requests that the end of the listing, once known, shows to be
-// unneeded: speculative pages past it, and pages past an end that shrank.
+// Cancels the requests at or past the known end of the listing: speculative
+// pages past it, and pages past an end that shrank.
 void scan_state::cancel_past_end()
 {
     auto end = planner_.known_end();
@@ -323,9 +323,9 @@ void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
         return;
     }
     if (stopped_) {
-        // A page that was only being parsed when the scan failed is still
-        // delivered if every page before it is; see stop_requests.
-        if (received && wanted_after_failure(slot.offset) && !planner_.discarded(slot.offset))
+        // A page whose body was being parsed when the scan failed is still
+        // delivered if every page before it is (see stop_requests).
+        if (received && deliverable_after_failure(slot.offset) && !planner_.discarded(slot.offset))
             ready_.emplace(slot.offset, std::move(outcome.page));
         update_summary();
         deliver();
@@ -350,9 +350,9 @@ void scan_state::on_failure(page_slot slot, error_code ec, error_info info)
         fail(ec, std::move(info));
         return;
     case scan_planner::failure_effect::pending:
-        // A speculative page: whether the scan needed it is known once the
-        // responses to the pages before it are in.
-        held_failures_.emplace(slot.offset, held_failure{slot, ec, std::move(info)});
+        // A speculative page, which the scan needs only if it lies before the
+        // end. The responses to the pages before it decide that.
+        pending_failures_.emplace(slot.offset, pending_failure{slot, ec, std::move(info)});
         return;
     case scan_planner::failure_effect::harmless:
         if (client_->log.enabled(log_level::debug)) {
@@ -366,18 +366,18 @@ void scan_state::on_failure(page_slot slot, error_code ec, error_info info)
     }
 }
 
-// Decides the held failures of speculative pages that the latest responses
-// settled: those past the end are dropped, any other fails the scan.
-void scan_state::settle_held_failures()
+// Decides the pending failures of speculative pages that the latest responses
+// settled. Those past the end are dropped, and any other fails the scan.
+void scan_state::settle_pending_failures()
 {
-    for (auto held = held_failures_.begin(); held != held_failures_.end();) {
-        auto effect = planner_.effect_of_failure(held->second.slot);
+    for (auto pending = pending_failures_.begin(); pending != pending_failures_.end();) {
+        auto effect = planner_.effect_of_failure(pending->second.slot);
         if (effect == scan_planner::failure_effect::pending) {
-            ++held;
+            ++pending;
             continue;
         }
-        held_failure failure = std::move(held->second);
-        held = held_failures_.erase(held);
+        pending_failure failure = std::move(pending->second);
+        pending = pending_failures_.erase(pending);
         if (effect == scan_planner::failure_effect::fatal) {
             fail(failure.ec, std::move(failure.info));
             return;
@@ -438,9 +438,9 @@ void scan_state::fail(error_code ec, error_info info)
     deliver();
 }
 
-// Whether the page at `offset` may still be delivered after the scan
-// failed: a failure, not a cancellation, at a later offset.
-bool scan_state::wanted_after_failure(std::int64_t offset) const noexcept
+// Returns whether the page at `offset` may still be delivered after the
+// scan failed: true for a failure, not a cancellation, at a later offset.
+bool scan_state::deliverable_after_failure(std::int64_t offset) const noexcept
 {
     if (!error_ || error_ == asio::error::operation_aborted || ended_)
         return false;
@@ -456,11 +456,10 @@ void scan_state::stop_requests()
         deadline_timer_->cancel();
     if (options_.warm_up_connections)
         client_->transport.cancel_warm_ups();
-    // After a failure, a request whose response is in and whose body is
-    // being parsed needs no network: it may finish, so that its page is
-    // delivered if it comes before the failed one.
+    // After a failure, a request whose body is being parsed needs no network.
+    // It may finish, so that its page is delivered if it comes before the failed one.
     for (auto& [offset, request] : in_flight_) {
-        if (request.received && wanted_after_failure(offset))
+        if (request.received && deliverable_after_failure(offset))
             continue;
         cancel_request(request);
     }
@@ -496,7 +495,7 @@ void scan_state::deliver()
     if (error_) {
         // A page still being parsed may yet be delivered.
         auto parsing = in_flight_.find(planner_.next_delivery());
-        if (parsing != in_flight_.end() && parsing->second.received && wanted_after_failure(parsing->first))
+        if (parsing != in_flight_.end() && parsing->second.received && deliverable_after_failure(parsing->first))
             return;
         // Pages after the failed one are dropped: the caller resumes from next_offset.
         if (!ended_ && error_ != asio::error::operation_aborted) {

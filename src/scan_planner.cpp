@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <limits>
+#include <utility>
 
 namespace swr::detail {
 namespace {
@@ -133,10 +134,9 @@ std::string scan_planner::on_probe(page_slot slot, std::int64_t count)
 
 std::string scan_planner::on_grid_page(page_slot slot, std::int64_t count, std::optional<std::int64_t> total)
 {
-    // A page is checked against the total it reports itself: one built
-    // before the listing shrank may hold records past the smaller total that
-    // another page reported since. That is a change of the listing, which
-    // check_total has recorded, not a contradiction.
+    // A page is checked against its own total. A page built before the
+    // listing shrank may contain records past a smaller total reported since,
+    // which check_total records as a change, not a contradiction.
     std::int64_t own_end = total.value_or(end_);
     std::int64_t room = std::max<std::int64_t>(0, std::min(slot.limit, own_end - slot.offset));
     if (count > room) {
@@ -183,6 +183,11 @@ void scan_planner::check_total(std::optional<std::int64_t> total) noexcept
 
 scan_planner::early_page* scan_planner::find_early(std::int64_t offset) noexcept
 {
+    return const_cast<early_page*>(std::as_const(*this).find_early(offset));
+}
+
+const scan_planner::early_page* scan_planner::find_early(std::int64_t offset) const noexcept
+{
     auto found = std::find_if(early_.begin(), early_.end(),
                               [offset](const early_page& early) { return early.slot.offset == offset; });
     return found == early_.end() ? nullptr : &*found;
@@ -190,7 +195,8 @@ scan_planner::early_page* scan_planner::find_early(std::int64_t offset) noexcept
 
 bool scan_planner::beyond_known_end(std::int64_t offset) const noexcept
 {
-    return (mode_ == mode::grid || mode_ == mode::last_page_seen) && offset >= end_;
+    auto end = known_end();
+    return end && offset >= *end;
 }
 
 std::string scan_planner::settle_early_pages()
@@ -206,24 +212,23 @@ std::string scan_planner::settle_early_pages()
     return problem;
 }
 
-// Settles one speculative page if what is known allows it; `keep` becomes
-// false when the page no longer needs tracking.
+// Settles one speculative page if the responses so far allow it. Sets
+// `keep` to false when the page no longer needs tracking.
 std::string scan_planner::settle(early_page& early, bool& keep)
 {
     using state = early_page::state;
     if (mode_ == mode::probing || early.status == state::in_flight || early.fatal)
         return {};
     if (beyond_known_end(early.slot.offset)) {
-        // Past the end: whatever came back is dropped and never delivered,
-        // once checked against the total it reports. An empty page from a
-        // server without Content-Range has no total.
+        // Past the end, the response is checked against its own total, then
+        // dropped. An empty page from a server without Content-Range has no total.
         std::string problem;
         if (early.status == state::answered && early.total) {
             check_total(early.total);
             problem = on_grid_page(early.slot, early.count, early.total);
         } else if (early.status == state::answered && early.count > 0) {
             // Without a total, records past the short page that ended the
-            // listing show it was not the last: the scan cannot be complete.
+            // listing show that it was not the last, so the scan is incomplete.
             consistent_ = false;
         }
         discarded_.push_back(early.slot.offset);
@@ -262,11 +267,10 @@ scan_planner::failure_effect scan_planner::on_failure(page_slot slot)
 
 scan_planner::failure_effect scan_planner::effect_of_failure(page_slot slot) const noexcept
 {
-    auto early = std::find_if(early_.begin(), early_.end(),
-                              [&slot](const early_page& page) { return page.slot.offset == slot.offset; });
-    if (early != early_.end())
+    if (const early_page* early = find_early(slot.offset))
         return early->fatal ? failure_effect::fatal : failure_effect::pending;
-    if (discarded(slot.offset) || beyond_known_end(slot.offset))
+    // Discarded pages lie past the end too, since a known end never grows.
+    if (beyond_known_end(slot.offset))
         return failure_effect::harmless;
     return failure_effect::fatal;
 }
@@ -284,11 +288,10 @@ void scan_planner::on_delivered(std::int64_t count) noexcept
 
 bool scan_planner::finished() const noexcept
 {
-    // Pages past the end, whether their responses arrived or not, are never
-    // delivered: when the listing shrank, those beyond its new end are left out.
-    if (mode_ != mode::grid && mode_ != mode::last_page_seen)
-        return false;
-    return deliver_ >= end_ && gaps_.empty() && in_flight_ == 0;
+    // Pages past the end are never delivered, whether their responses
+    // arrived or not. So when the listing shrank, those past its new end are left out.
+    auto end = known_end();
+    return end && deliver_ >= *end && gaps_.empty() && in_flight_ == 0;
 }
 
 std::optional<std::int64_t> scan_planner::known_end() const noexcept

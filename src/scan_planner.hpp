@@ -35,7 +35,7 @@ struct page_slot {
 /// responses by offset and hands out the one at `next_delivery()`.
 class scan_planner {
 public:
-    /// What a failed request means for the scan.
+    /// Effect of a failed request on the scan.
     enum class failure_effect {
         fatal,     ///< the records it asked for are part of the listing
         harmless,  ///< it asked for records past the end of the listing
@@ -61,10 +61,10 @@ public:
     void on_abandoned(page_slot slot) noexcept;
 
     /// Records that the request for `slot` failed, after `on_abandoned` or
-    /// after its response was counted, and tells what that means.
+    /// after its response was counted, and returns the effect on the scan.
     failure_effect on_failure(page_slot slot);
 
-    /// What the failure of `slot` that `on_failure` left pending means now.
+    /// Returns the current effect of a failure that `on_failure` left pending.
     failure_effect effect_of_failure(page_slot slot) const noexcept;
 
     /// True when the page at `offset` was requested speculatively and lies
@@ -82,8 +82,8 @@ public:
     /// in flight.
     bool finished() const noexcept;
 
-    /// End of the listing once the planner knows it: requests at or past it
-    /// are not needed.
+    /// Returns the end of the listing once a response has set it, else
+    /// nothing. Requests at or past the end are not needed.
     std::optional<std::int64_t> known_end() const noexcept;
 
     std::size_t in_flight() const noexcept { return in_flight_; }
@@ -108,6 +108,7 @@ private:
     std::string settle_early_pages();
     std::string settle(early_page& early, bool& keep);
     early_page* find_early(std::int64_t offset) noexcept;
+    const early_page* find_early(std::int64_t offset) const noexcept;
     bool beyond_known_end(std::int64_t offset) const noexcept;
     void check_total(std::optional<std::int64_t> total) noexcept;
     std::string on_grid_page(page_slot slot, std::int64_t count, std::optional<std::int64_t> total);

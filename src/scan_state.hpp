@@ -59,12 +59,12 @@ private:
                          const std::string& request_id);
     void on_outcome(page_slot slot, fetch_outcome outcome);
     void on_failure(page_slot slot, boost::system::error_code ec, error_info info);
-    void settle_held_failures();
+    void settle_pending_failures();
     void fail(boost::system::error_code ec, error_info info);
     void stop_requests();
     void cancel_past_end();
     void cancel_request(request_in_flight& request);
-    bool wanted_after_failure(std::int64_t offset) const noexcept;
+    bool deliverable_after_failure(std::int64_t offset) const noexcept;
     void deliver();
     void complete(boost::system::error_code ec, std::optional<page> result);
     void update_summary();
@@ -82,12 +82,12 @@ private:
     std::map<std::int64_t, request_in_flight> in_flight_;
 
     // Failures of speculative pages that may lie past the end of the listing.
-    struct held_failure {
+    struct pending_failure {
         page_slot slot;
         boost::system::error_code ec;
         error_info info;
     };
-    std::map<std::int64_t, held_failure> held_failures_;
+    std::map<std::int64_t, pending_failure> pending_failures_;
     std::optional<handler_type> waiting_;
     std::uint64_t waiting_ticket_ = 0;
 

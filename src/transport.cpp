@@ -314,9 +314,10 @@ int transport::impl::on_new_session(SSL* ssl, SSL_SESSION* session)
 {
     // The session is kept in its DER encoding, and every connection decodes
     // an object of its own from it. Copies made with SSL_SESSION_dup share
-    // the server's certificate, whose reference count OpenSSL 3.0 updates
-    // without any lock ThreadSanitizer can see; connections on different
-    // threads then looked like data races inside SSL_read and the handshake.
+    // the server's certificate object. Connections on different threads that
+    // used such copies showed data races inside SSL_read and the handshake
+    // under ThreadSanitizer. The likely cause, not traced further, is that
+    // OpenSSL's own synchronization is not instrumented.
     if (SSL_SESSION_is_resumable(session) != 1)
         return 0;
     auto* self = static_cast<impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), transport_data_index()));

@@ -326,8 +326,8 @@ BOOST_AUTO_TEST_CASE(speculative_pages_past_the_end_are_dropped)
     temp_directory directory;
     emulator server(directory, {"--repositories", "250"});
 
-    // Pages of 100 at offsets 0 to 700 go out at once; five lie past the end
-    // and are dropped, or cancelled once the first page shows the total.
+    // Pages of 100 at offsets 0 to 700 go out at once. Five lie past the end,
+    // so they are dropped, or cancelled once the first page reports the total.
     cli_run run = run_cli(directory, scan_arguments(server, "csv", {"--concurrency", "8", "--speculative-pages", "7"}));
 
     BOOST_TEST_REQUIRE(run.exit_status == 0, "stderr:\n" << run.errors);

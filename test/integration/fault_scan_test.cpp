@@ -132,16 +132,17 @@ swr::scan_options speculating()
     return scan;
 }
 
-// Checks that a scan delivered the whole listing once, in `fewest` to
-// `most` requests: requests past the end may be cancelled before they leave.
-void check_whole_listing(scan_fixture& f, const scan_report& report, std::int64_t fewest, std::int64_t most)
+// Checks that a scan delivered the whole listing once, in `min_requests` to
+// `max_requests` requests, because requests past the end may be cancelled before they leave.
+void check_whole_listing(scan_fixture& f, const scan_report& report, std::int64_t min_requests,
+                         std::int64_t max_requests)
 {
     BOOST_TEST(!report.error, report.what);
     BOOST_TEST(report.keys == f.server.reference(), boost::test_tools::per_element());
     BOOST_TEST(report.summary.complete);
     BOOST_TEST(report.summary.consistent);
-    BOOST_TEST(report.summary.requests >= fewest);
-    BOOST_TEST(report.summary.requests <= most);
+    BOOST_TEST(report.summary.requests >= min_requests);
+    BOOST_TEST(report.summary.requests <= max_requests);
     // A request cancelled before it was written is not counted.
     auto counted = static_cast<std::uint64_t>(report.summary.requests);
     BOOST_TEST(eventually([&] { return f.server.get().stats().requests == counted; }),
@@ -565,7 +566,7 @@ BOOST_FIXTURE_TEST_CASE(listing_that_shrinks_ends_the_scan, scan_fixture)
 BOOST_FIXTURE_TEST_CASE(shrink_reported_before_an_older_page_is_a_change, scan_fixture)
 {
     // Two requests at a time. The page at 20, read from the listing of 50,
-    // comes back 400 ms late; meanwhile the request for the page at 30
+    // comes back 400 ms late. Meanwhile the request for the page at 30
     // removes the last 25 repositories and reports the new total first.
     auto shrink = remove_from_front(25);
     shrink.position = 25;
@@ -581,8 +582,8 @@ BOOST_FIXTURE_TEST_CASE(shrink_reported_before_an_older_page_is_a_change, scan_f
 
 BOOST_FIXTURE_TEST_CASE(summary_is_final_when_the_stream_ends, scan_fixture)
 {
-    // The page at 10 fails at once, while the pages at 20 to 70 are answered
-    // 200 ms later and come back after the stream ended.
+    // The page at 10 fails at once, while the responses to the pages at 20
+    // to 70 come 200 ms later, after the stream ended.
     std::vector<swr::fault_rule> rules{on_offset(10, bad_request())};
     for (std::int64_t offset = 20; offset <= 70; offset += 10)
         rules.push_back(on_offset(offset, delay_of(200ms)));

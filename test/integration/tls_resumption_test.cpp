@@ -117,9 +117,9 @@ BOOST_AUTO_TEST_CASE(connections_on_many_threads_resume_at_once)
     options.repositories = 20;
     swr::emulator_thread server(options, 2);
 
-    // Four threads run 16 senders of 4 requests each; with no idle
-    // connections kept, each request opens and resumes a connection of its
-    // own while others do the same on other threads.
+    // Four threads run 16 senders of 4 requests each. No idle connections
+    // are kept, so each request opens and resumes a connection of its own
+    // while others do the same on other threads.
     asio::io_context io;
     swr::detail::logger log{swr::log_options{}};
     swr::detail::transport_settings settings = settings_for(server.get(), 0);

@@ -491,7 +491,7 @@ BOOST_AUTO_TEST_CASE(speculation_from_a_start_offset)
 
 BOOST_AUTO_TEST_CASE(listing_that_shrank_finishes_at_its_new_end)
 {
-    // Pages of 10 and 50 records; then the listing shrinks to 25, and the
+    // Pages of 10 and 50 records. Then the listing shrinks to 25, and the
     // empty page at 30 gets its response before the pages at 10 and 20.
     for (std::size_t speculative : {0u, 7u}) {
         BOOST_TEST_CONTEXT("speculative pages " << speculative)
@@ -551,8 +551,8 @@ BOOST_AUTO_TEST_CASE(failure_of_a_grid_page_past_a_shrunken_end_is_harmless)
 
 BOOST_AUTO_TEST_CASE(page_built_before_a_shrink_is_a_change_not_an_error)
 {
-    // The page at 10 sees the listing shrunk to 25, the page at 20 still
-    // holds 10 records of the 50: the listing changed during the scan.
+    // The page at 10 reports the listing shrunk to 25, while the page at 20
+    // still contains 10 records of the 50, so the listing changed during the scan.
     scan_planner planner(0, 10, 8, 8);
     drain(planner);
     BOOST_TEST(planner.on_response({0, 10}, 10, 50).empty());
@@ -579,7 +579,7 @@ BOOST_AUTO_TEST_CASE(page_contradicting_its_own_total_is_an_error)
 
 BOOST_AUTO_TEST_CASE(gap_past_a_shrunken_end_is_dropped)
 {
-    // The page at 30 holds 5 of 10, leaving a gap at 35; then the listing
+    // The page at 30 contains 5 of 10, leaving a gap at 35. Then the listing
     // shrinks to 30.
     scan_planner planner(0, 10, 8, 8);
     drain(planner);
