@@ -66,10 +66,14 @@ struct connection {
     bool warming = false;
     std::optional<asio::steady_timer> warmed;
     std::optional<asio::steady_timer> turn_timer;  // timer of the wait for a rate limiter's token
+    std::shared_ptr<asio::steady_timer> session_wait;  // timer of the wait for the first session ticket
     http_response warm_failure;  // failure of the warm-up, when it could not open the connection
     // Counts exchanges on the strand, so a late cancellation of a finished
     // exchange cannot hit the next one.
     std::uint64_t exchanges = 0;
+    // True on the first connection while the transport waits for its TLS
+    // session ticket; its first exchange ending stops that wait.
+    bool awaits_ticket = false;
 };
 
 struct session_free {
@@ -216,7 +220,9 @@ public:
     transport_counters counters;
 
 private:
-    void on_first_open();
+    void on_first_open(connection& conn, std::chrono::steady_clock::duration handshake_time);
+    asio::awaitable<bool> wait_for_session(connection& conn);
+    void on_ticket();
 
 public:
 
@@ -256,6 +262,11 @@ private:
     std::vector<std::shared_ptr<connection>> idle_;
     std::vector<std::shared_ptr<connection>> warming_;  // opened by warm_up and not yet claimed by a request
     bool opened_once_ = false;          // true once any connection has opened
+    // While the first connection's session ticket is awaited, new
+    // connections hold their handshakes until it comes or the deadline.
+    bool awaiting_ticket_ = false;
+    std::chrono::steady_clock::time_point ticket_deadline_;
+    std::vector<std::shared_ptr<asio::steady_timer>> ticket_waiters_;
     std::size_t deferred_warm_up_ = 0;  // connections a warm-up requested before that
     std::atomic<std::uint64_t> next_connection_id_{1};
 };
@@ -330,8 +341,16 @@ int transport::impl::on_new_session(SSL* ssl, SSL_SESSION* session)
     unsigned char* out = encoded.data();
     if (i2d_SSL_SESSION(session, &out) != size)
         return 0;
-    std::lock_guard lock(self->session_mutex_);
-    self->session_ = std::move(encoded);
+    {
+        std::lock_guard lock(self->session_mutex_);
+        self->session_ = std::move(encoded);
+    }
+    // Called inside a read of the connection: the handshakes waiting for
+    // this ticket go on outside it.
+    asio::post(self->executor_, [weak = self->weak_from_this()] {
+        if (auto transport = weak.lock())
+            transport->on_ticket();
+    });
     return 0;  // OpenSSL keeps and later frees `session`
 }
 
@@ -387,8 +406,13 @@ void transport::impl::warm_up(std::size_t connections)
     }
 }
 
-void transport::impl::on_first_open()
+void transport::impl::on_first_open(connection& conn, std::chrono::steady_clock::duration handshake_time)
 {
+    bool has_session = false;
+    {
+        std::lock_guard lock(session_mutex_);
+        has_session = !session_.empty();
+    }
     std::size_t deferred = 0;
     {
         std::lock_guard lock(mutex_);
@@ -396,12 +420,62 @@ void transport::impl::on_first_open()
             return;
         opened_once_ = true;
         deferred = std::exchange(deferred_warm_up_, 0);
+        // A TLS 1.3 server sends its session tickets after the handshake,
+        // and the client reads them when it reads next. Connections opening
+        // meanwhile would make full handshakes, which cost several times the
+        // CPU of resumed ones on both sides, so they connect and then wait
+        // for the ticket. It normally follows within a round trip, about as
+        // long as their TCP connect, and a handshake takes at least two.
+        if (SSL_version(conn.stream.native_handle()) == TLS1_3_VERSION && !has_session) {
+            awaiting_ticket_ = true;
+            conn.awaits_ticket = true;
+            ticket_deadline_ = std::chrono::steady_clock::now() +
+                               std::clamp<std::chrono::steady_clock::duration>(
+                                   handshake_time, std::chrono::milliseconds(5), std::chrono::milliseconds(500));
+        }
     }
     // The connection that just opened serves a request, so warm up the
     // others, before the requests that waited for it look for connections.
     if (deferred > 1)
         warm_up(deferred - 1);
     gate_.opened();
+}
+
+// Holds the handshake of `conn` while the transport awaits the first
+// session ticket, at most until its deadline. Returns false when the wait
+// was cancelled.
+asio::awaitable<bool> transport::impl::wait_for_session(connection& conn)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (!awaiting_ticket_ || std::chrono::steady_clock::now() >= ticket_deadline_)
+            co_return true;
+        if (!conn.session_wait)
+            conn.session_wait = std::make_shared<asio::steady_timer>(conn.stream.get_executor());
+        // The cancellation that ends the wait is posted to this strand, so
+        // it finds the wait below started.
+        conn.session_wait->expires_at(ticket_deadline_);
+        ticket_waiters_.push_back(conn.session_wait);
+    }
+    co_await conn.session_wait->async_wait(use_tuple);
+    std::lock_guard lock(mutex_);
+    co_return !awaiting_ticket_ || std::chrono::steady_clock::now() >= ticket_deadline_;
+}
+
+// The first session ticket arrived, or the first exchange ended without
+// one: the handshakes waiting for it go on.
+void transport::impl::on_ticket()
+{
+    std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+    {
+        std::lock_guard lock(mutex_);
+        if (!awaiting_ticket_)
+            return;
+        awaiting_ticket_ = false;
+        waiters.swap(ticket_waiters_);
+    }
+    for (auto& timer : waiters)
+        asio::post(timer->get_executor(), [timer] { timer->cancel(); });
 }
 
 void transport::impl::cancel_warm_ups()
@@ -415,8 +489,11 @@ void transport::impl::cancel_warm_ups()
         // Closed rather than cancelled, so that a step between two
         // operations fails too. A warm-up that already ended is left alone.
         asio::post(conn->stream.get_executor(), [conn] {
-            if (conn->warming)
-                beast::get_lowest_layer(conn->stream).close();
+            if (!conn->warming)
+                return;
+            beast::get_lowest_layer(conn->stream).close();
+            if (conn->session_wait)
+                conn->session_wait->cancel();
         });
     }
 }
@@ -567,8 +644,13 @@ asio::awaitable<bool> transport::impl::connect(connection& conn, http_response& 
 
 asio::awaitable<bool> transport::impl::open(connection& conn, http_response& response)
 {
+    auto started = std::chrono::steady_clock::now();
     if (!co_await connect(conn, response))
         co_return false;
+    if (!co_await wait_for_session(conn)) {
+        set_failure(response, asio::error::operation_aborted, "request cancelled");
+        co_return false;
+    }
 
     // SNI carries host names only; an IP literal is verified but not sent.
     if (!is_ip_literal(server_name_))
@@ -591,7 +673,7 @@ asio::awaitable<bool> transport::impl::open(connection& conn, http_response& res
 
     conn.open = true;
     counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
-    on_first_open();
+    on_first_open(conn, std::chrono::steady_clock::now() - started);
     if (SSL_session_reused(conn.stream.native_handle()) == 1)
         counters.connections_resumed.fetch_add(1, std::memory_order_relaxed);
     if (log_.enabled(log_level::debug)) {
@@ -680,6 +762,8 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
                     conn->warmed->cancel();
                 if (conn->turn_timer)
                     conn->turn_timer->cancel();
+                if (conn->session_wait)
+                    conn->session_wait->cancel();
             });
         });
         if (hook->cancelled()) {
@@ -687,14 +771,20 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             co_return result;
         }
     }
-    struct disarm_on_exit {
+    // The end of the first connection's first exchange also ends the wait
+    // for its session ticket: a server that sends one has sent it by then.
+    struct end_on_exit {
+        impl& self;
         cancel_hook* hook;
-        ~disarm_on_exit()
+        connection& conn;
+        ~end_on_exit()
         {
             if (hook)
                 hook->disarm();
+            if (std::exchange(conn.awaits_ticket, false))
+                self.on_ticket();
         }
-    } disarm{hook.get()};
+    } end{*this, hook.get(), *conn};
 
     try {
         if (!conn->open && conn->warmed && !co_await wait_for_warm_up(*conn, response))

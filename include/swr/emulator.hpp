@@ -338,6 +338,11 @@ struct emulator_options {
     /// Delay added before every response is written, 0 or more. Default: 0.
     std::chrono::milliseconds latency{0};
 
+    /// Whether TLS sessions can be resumed: TLS 1.3 session tickets, and
+    /// TLS 1.2 tickets and session IDs. Turn it off to test a client
+    /// against a server that makes every handshake a full one. Default: true.
+    bool session_resumption = true;
+
     /// Requests per second allowed by a token bucket shared by all
     /// connections; requests beyond it get 429 `APIG.0308`. Default: 0 (off).
     double rate_limit = 0;

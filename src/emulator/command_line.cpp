@@ -181,6 +181,9 @@ const std::vector<option_spec>& option_table()
          [](std::string_view option, std::string_view value, command_line& out) {
              out.options.latency = std::chrono::milliseconds(parse_integer(option, value, 0, max_latency_ms));
          }},
+        {"--no-session-resumption", "", "", "issue no TLS session tickets or session IDs, so that every "
+         "handshake is a full one", "",
+         [](std::string_view, std::string_view, command_line& out) { out.options.session_resumption = false; }},
         {"--rate", "", "R",
          "rate limit in requests per second over all connections, 0 or more; beyond it the answer is "
          "429 APIG.0308",

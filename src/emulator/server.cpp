@@ -215,6 +215,11 @@ void server::start()
     auto tls_context = std::make_unique<ssl::context>(ssl::context::tls_server);
     SSL_CTX_set_min_proto_version(tls_context->native_handle(), TLS1_2_VERSION);
     tls_context->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    if (!options_.session_resumption) {
+        SSL_CTX_set_num_tickets(tls_context->native_handle(), 0);
+        SSL_CTX_set_options(tls_context->native_handle(), SSL_OP_NO_TICKET);
+        SSL_CTX_set_session_cache_mode(tls_context->native_handle(), SSL_SESS_CACHE_OFF);
+    }
     boost::system::error_code error;
     tls_context->use_certificate_chain_file(files.certificate_chain, error);
     if (error) {
