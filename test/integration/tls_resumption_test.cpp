@@ -150,61 +150,69 @@ BOOST_AUTO_TEST_CASE(connections_on_many_threads_resume_at_once)
 
 namespace {
 
-// Starts a warm-up of `connections` before any connection opened, then
-// sends as many requests at once, and returns how many got 200.
-int warm_up_and_send(asio::io_context& io, swr::detail::transport& transport, const swr::outgoing_request& request,
-                     int connections)
-{
-    transport.warm_up(static_cast<std::size_t>(connections));
-    int successes = 0;
-    for (int sender = 0; sender < connections; ++sender) {
-        asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-            swr::detail::http_response response = co_await transport.send(request);
-            if (!response.ec && response.status == 200)
-                ++successes;
-        }, asio::detached);
+// An emulator of 20 repositories, with or without session resumption, and
+// a transport to it on `io` that keeps up to 8 idle connections.
+struct warm_up_setup {
+    explicit warm_up_setup(bool session_resumption)
+        : options(with_resumption(swr::test::emulator_defaults(dir), session_resumption)),
+          server(options),
+          settings(settings_for(server.get(), 8)),
+          transport(io.get_executor(), settings, log)
+    {
     }
-    io.run();
-    return successes;
-}
+
+    static swr::emulator_options with_resumption(swr::emulator_options options, bool session_resumption)
+    {
+        options.repositories = 20;
+        options.session_resumption = session_resumption;
+        return options;
+    }
+
+    // Starts a warm-up of `connections` before any connection opened, then
+    // sends as many requests at once, and returns how many got 200.
+    int warm_up_and_send(int connections)
+    {
+        swr::outgoing_request request = listing_request(settings.endpoint);
+        transport.warm_up(static_cast<std::size_t>(connections));
+        int successes = 0;
+        for (int sender = 0; sender < connections; ++sender) {
+            asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+                swr::detail::http_response response = co_await transport.send(request);
+                if (!response.ec && response.status == 200)
+                    ++successes;
+            }, asio::detached);
+        }
+        io.run();
+        return successes;
+    }
+
+    swr::test::temp_dir dir;
+    swr::emulator_options options;
+    swr::emulator_thread server;
+    asio::io_context io;
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport_settings settings;
+    swr::detail::transport transport;
+};
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(warmed_connections_resume_the_first_session)
 {
-    swr::test::temp_dir dir;
-    swr::emulator_options options = swr::test::emulator_defaults(dir);
-    options.repositories = 20;
-    swr::emulator_thread server(options);
-
     // The warm-up starts once the first connection opens, before its TLS 1.3
     // session ticket was read; its connections wait for the ticket.
-    asio::io_context io;
-    swr::detail::logger log{swr::log_options{}};
-    swr::detail::transport_settings settings = settings_for(server.get(), 8);
-    swr::detail::transport transport(io.get_executor(), settings, log);
-
-    BOOST_TEST(warm_up_and_send(io, transport, listing_request(settings.endpoint), 8) == 8);
-    BOOST_TEST(transport.counters().connections_opened.load() == 8u);
-    BOOST_TEST(transport.counters().connections_resumed.load() == 7u);
+    warm_up_setup setup(true);
+    BOOST_TEST(setup.warm_up_and_send(8) == 8);
+    BOOST_TEST(setup.transport.counters().connections_opened.load() == 8u);
+    BOOST_TEST(setup.transport.counters().connections_resumed.load() == 7u);
 }
 
 BOOST_AUTO_TEST_CASE(warm_up_goes_on_without_session_tickets)
 {
-    swr::test::temp_dir dir;
-    swr::emulator_options options = swr::test::emulator_defaults(dir);
-    options.repositories = 20;
-    options.session_resumption = false;
-    swr::emulator_thread server(options);
-
     // No ticket ever comes: the connections that wait for one still open,
     // with full handshakes.
-    asio::io_context io;
-    swr::detail::logger log{swr::log_options{}};
-    swr::detail::transport_settings settings = settings_for(server.get(), 8);
-    swr::detail::transport transport(io.get_executor(), settings, log);
-
-    BOOST_TEST(warm_up_and_send(io, transport, listing_request(settings.endpoint), 8) == 8);
-    BOOST_TEST(transport.counters().connections_opened.load() == 8u);
-    BOOST_TEST(transport.counters().connections_resumed.load() == 0u);
+    warm_up_setup setup(false);
+    BOOST_TEST(setup.warm_up_and_send(8) == 8);
+    BOOST_TEST(setup.transport.counters().connections_opened.load() == 8u);
+    BOOST_TEST(setup.transport.counters().connections_resumed.load() == 0u);
 }
