@@ -23,6 +23,7 @@ using swr::test::emulator_defaults;
 using swr::test::run_until_done;
 using swr::test::temp_dir;
 using swr::test::self_request;
+using swr::test::settled_stats;
 using swr::test::scan_with;
 
 namespace {
@@ -243,7 +244,7 @@ BOOST_AUTO_TEST_CASE(rejected_token_reports_status_code_and_request_id)
     BOOST_TEST(std::string(failure->what()).find("not-the-right-token") == std::string::npos);
     BOOST_TEST(summary.requests == 1);
     BOOST_TEST(!summary.complete);
-    BOOST_TEST(server.get().stats().unauthorized == 1u);
+    BOOST_TEST(settled_stats(server.get()).unauthorized == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(limit_above_maximum_reported_by_server)

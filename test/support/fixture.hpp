@@ -74,6 +74,19 @@ inline emulator_options emulator_defaults(const temp_dir& dir)
     return options;
 }
 
+/// The counters of `server` once no request is in flight. The emulator
+/// counts a response's status and items after writing it, so a client can
+/// read the response before the count changes.
+inline emulator_stats settled_stats(const emulator& server)
+{
+    auto deadline = std::chrono::steady_clock::now() + scaled(std::chrono::seconds(5));
+    while (server.stats().in_flight != 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    emulator_stats stats = server.stats();
+    BOOST_TEST_REQUIRE(stats.in_flight == 0u, "a request is still in flight after 5 s");
+    return stats;
+}
+
 /// Client options pointing at `server`, trusting its CA, with the test token.
 inline client_options client_defaults(const emulator& server)
 {
