@@ -8,6 +8,7 @@
 #include "page_parser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -21,6 +22,39 @@ namespace swr::detail {
 namespace {
 
 constexpr std::size_t no_field = repository_fields.size();
+
+// Bit `i` stands for field `i` of repository_fields.
+using field_set = std::uint32_t;
+constexpr field_set all_fields = (field_set{1} << repository_fields.size()) - 1;
+
+// Each key followed by its closing quote and zeros, to compare 16 bytes of
+// input with a key at once. Every key is shorter than 15 bytes.
+struct quoted_key {
+    std::array<char, 16> bytes{};
+    unsigned mask = 0;  // bit i: byte i belongs to the key or its quote
+};
+
+constexpr std::array<quoted_key, repository_fields.size()> make_quoted_keys()
+{
+    std::array<quoted_key, repository_fields.size()> keys{};
+    for (std::size_t field = 0; field < repository_fields.size(); ++field) {
+        std::string_view key = repository_fields[field].key;
+        for (std::size_t i = 0; i < key.size(); ++i)
+            keys[field].bytes[i] = key[i];
+        keys[field].bytes[key.size()] = '"';
+        keys[field].mask = (1u << (key.size() + 1)) - 1;
+    }
+    return keys;
+}
+
+constexpr auto quoted_keys = make_quoted_keys();
+static_assert([] {
+    for (const field_spec& field : repository_fields) {
+        if (field.key.size() >= 15)
+            return false;
+    }
+    return true;
+}());
 
 bool is_whitespace(char c) noexcept
 {
@@ -92,14 +126,11 @@ public:
 
 private:
     // The element for item number `count`, which is then counted: a reused
-    // one, cleared, or a new one.
+    // one, whose fields read_item overwrites or resets, or a new one.
     static repository& next_item(std::vector<repository>& items, std::size_t& count)
     {
-        if (count < items.size()) {
-            repository& item = items[count++];
-            clear_keeping_capacity(item);
-            return item;
-        }
+        if (count < items.size())
+            return items[count++];
         ++count;
         return items.emplace_back();
     }
@@ -134,11 +165,14 @@ private:
         return p_ == end_;
     }
 
-    // Reads the members of an object whose `{` was consumed.
+    // Reads the members of an object whose `{` was consumed. Fields the
+    // object lacks get their defaults, so a reused item keeps nothing of the
+    // one it held before.
     bool read_item(repository& item)
     {
         bool named = false;
         std::size_t guess = 0;
+        field_set seen = 0;
         for (;;) {
             if (!consume('"'))
                 return false;
@@ -151,6 +185,8 @@ private:
             }
             if (!consume(':') || !read_value(item, field, named))
                 return false;
+            if (field < no_field)
+                seen |= field_set{1} << field;
             char next = peek();
             if (next == ',') {
                 ++p_;
@@ -159,6 +195,8 @@ private:
             if (next != '}')
                 return false;
             ++p_;
+            for (field_set missing = all_fields & ~seen; missing != 0; missing &= missing - 1)
+                reset_field(item, static_cast<std::size_t>(__builtin_ctz(missing)));
             return named;
         }
     }
@@ -169,6 +207,19 @@ private:
     {
         if (guess >= repository_fields.size())
             return false;
+#if defined(__SSE2__)
+        if (end_ - p_ >= 16) {
+            const quoted_key& key = quoted_keys[guess];
+            __m128i input = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+            __m128i pattern = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key.bytes.data()));
+            auto equal = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(input, pattern)));
+            if ((equal & key.mask) != key.mask)
+                return false;
+            p_ += repository_fields[guess].key.size() + 1;
+            field = guess++;
+            return true;
+        }
+#endif
         std::string_view expected = repository_fields[guess].key;
         if (static_cast<std::size_t>(end_ - p_) <= expected.size() || p_[expected.size()] != '"' ||
             std::memcmp(p_, expected.data(), expected.size()) != 0)
@@ -371,22 +422,6 @@ private:
 };
 
 }  // namespace
-
-void clear_keeping_capacity(repository& item) noexcept
-{
-    // Every member of `repository`, as a default-constructed one has it.
-    for (std::string* text : {&item.name, &item.category, &item.description, &item.created_at, &item.updated_at,
-                              &item.logo, &item.url, &item.path, &item.internal_path, &item.domain_name,
-                              &item.namespace_name})
-        text->clear();
-    item.size = 0;
-    item.is_public = false;
-    item.num_images = 0;
-    item.num_download = 0;
-    item.tags.clear();
-    item.status = false;
-    item.total_range.reset();
-}
 
 bool parse_page_fast(std::string_view body, std::vector<repository>& items)
 {

@@ -366,43 +366,6 @@ std::size_t find_field_in_table(std::string_view key, std::size_t& guess) noexce
     return no_field;
 }
 
-std::string* text_member(repository& item, std::size_t field) noexcept
-{
-    switch (field) {
-    case 0: return &item.name;
-    case 1: return &item.category;
-    case 2: return &item.description;
-    case 7: return &item.created_at;
-    case 8: return &item.updated_at;
-    case 9: return &item.logo;
-    case 10: return &item.url;
-    case 11: return &item.path;
-    case 12: return &item.internal_path;
-    case 13: return &item.domain_name;
-    case 14: return &item.namespace_name;
-    default: return nullptr;
-    }
-}
-
-std::int64_t* integer_member(repository& item, std::size_t field) noexcept
-{
-    switch (field) {
-    case 3: return &item.size;
-    case 5: return &item.num_images;
-    case 6: return &item.num_download;
-    default: return nullptr;
-    }
-}
-
-bool* boolean_member(repository& item, std::size_t field) noexcept
-{
-    switch (field) {
-    case 4: return &item.is_public;
-    case 16: return &item.status;
-    default: return nullptr;
-    }
-}
-
 void reset_field(repository& item, std::size_t field)
 {
     if (std::string* text = text_member(item, field)) {

@@ -68,13 +68,44 @@ inline std::size_t find_field(std::string_view key, std::size_t& guess) noexcept
 }
 
 /// The string member of `item` for text field `field`, else null.
-std::string* text_member(repository& item, std::size_t field) noexcept;
+inline std::string* text_member(repository& item, std::size_t field) noexcept
+{
+    switch (field) {
+    case 0: return &item.name;
+    case 1: return &item.category;
+    case 2: return &item.description;
+    case 7: return &item.created_at;
+    case 8: return &item.updated_at;
+    case 9: return &item.logo;
+    case 10: return &item.url;
+    case 11: return &item.path;
+    case 12: return &item.internal_path;
+    case 13: return &item.domain_name;
+    case 14: return &item.namespace_name;
+    default: return nullptr;
+    }
+}
 
 /// The integer member of `item` for integer field `field` (not `total_range`), else null.
-std::int64_t* integer_member(repository& item, std::size_t field) noexcept;
+inline std::int64_t* integer_member(repository& item, std::size_t field) noexcept
+{
+    switch (field) {
+    case 3: return &item.size;
+    case 5: return &item.num_images;
+    case 6: return &item.num_download;
+    default: return nullptr;
+    }
+}
 
 /// The boolean member of `item` for boolean field `field`, else null.
-bool* boolean_member(repository& item, std::size_t field) noexcept;
+inline bool* boolean_member(repository& item, std::size_t field) noexcept
+{
+    switch (field) {
+    case 4: return &item.is_public;
+    case 16: return &item.status;
+    default: return nullptr;
+    }
+}
 
 /// Resets field `field` of `item` to its default, as a `null` value does.
 void reset_field(repository& item, std::size_t field);
@@ -87,13 +118,10 @@ void reset_field(repository& item, std::size_t field);
 std::optional<std::vector<repository>> parse_page_fast(std::string_view body);
 
 /// Same as the other overload, but parses into `items`, whose elements are
-/// reused (cleared, keeping the capacity of their strings). Returns false,
-/// with `items` in an unspecified state, where the other returns nothing.
+/// reused (overwritten, keeping the capacity of their strings). Returns
+/// false, with `items` in an unspecified state, where the other returns
+/// nothing.
 bool parse_page_fast(std::string_view body, std::vector<repository>& items);
-
-/// Resets every member of `item` to its default, keeping the capacity of
-/// its strings and of `tags`.
-void clear_keeping_capacity(repository& item) noexcept;
 
 /// Parses `body` into `items` as `parse_repositories` does, reusing the
 /// elements `items` already has. Returns the error message, empty on success.
