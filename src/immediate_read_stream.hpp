@@ -37,13 +37,14 @@ public:
     template <class MutableBufferSequence>
     std::size_t read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec)
     {
+        // In non-blocking mode a read that finds nothing fails at once with
+        // `would_block`, where a blocking one would wait in poll(). The mode
+        // affects synchronous operations only.
         auto& socket = stream_.socket();
-        std::size_t ready = socket.available(ec);
-        if (ec)
-            return 0;
-        if (ready == 0) {
-            ec = boost::asio::error::would_block;
-            return 0;
+        if (!socket.non_blocking()) {
+            socket.non_blocking(true, ec);
+            if (ec)
+                return 0;
         }
         return socket.read_some(buffers, ec);
     }
@@ -51,7 +52,17 @@ public:
     template <class ConstBufferSequence>
     std::size_t write_some(const ConstBufferSequence& buffers, boost::system::error_code& ec)
     {
-        return stream_.socket().write_some(buffers, ec);
+        // A write waits for room, so it needs blocking mode, which also
+        // makes a wait for writability block (in non-blocking mode Asio
+        // polls with a zero timeout). Writes are rare: OpenSSL writes only
+        // when a read needs an answer, so the mode stays until the next read.
+        auto& socket = stream_.socket();
+        if (socket.non_blocking()) {
+            socket.non_blocking(false, ec);
+            if (ec)
+                return 0;
+        }
+        return socket.write_some(buffers, ec);
     }
 
     template <class MutableBufferSequence, class Token>

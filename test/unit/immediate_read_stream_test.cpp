@@ -108,19 +108,46 @@ BOOST_AUTO_TEST_CASE(write_and_asynchronous_read_pass_through)
     BOOST_TEST(received == "200");
 }
 
-BOOST_AUTO_TEST_CASE(closed_peer_reads_as_end_of_stream_asynchronously)
+BOOST_AUTO_TEST_CASE(closed_peer_reads_as_end_of_stream)
 {
     connected_pair pair;
     pair.peer.close();
 
-    // The synchronous read cannot tell a close from silence and leaves it
-    // to the asynchronous read, which reports the end of the stream.
+    // The close has arrived, so the synchronous read reports it at once,
+    // as the asynchronous read does.
     std::array<char, 16> buffer{};
     error_code ec;
     pair.stream.read_some(asio::buffer(buffer), ec);
-    BOOST_TEST((ec == asio::error::would_block), ec.message());
+    BOOST_TEST((ec == asio::error::eof), ec.message());
     error_code async_ec;
     pair.stream.async_read_some(asio::buffer(buffer), [&](error_code read_ec, std::size_t) { async_ec = read_ec; });
     pair.io.run();
     BOOST_TEST((async_ec == asio::error::eof), async_ec.message());
+}
+
+BOOST_AUTO_TEST_CASE(write_after_a_read_waits_for_room)
+{
+    connected_pair pair;
+    std::array<char, 16> buffer{};
+    error_code ec;
+    pair.stream.read_some(asio::buffer(buffer), ec);  // the stream is now non-blocking
+    BOOST_TEST_REQUIRE((ec == asio::error::would_block), ec.message());
+
+    // 16 MiB is more than the socket buffers of both ends hold, so the
+    // writes must wait until the peer, which starts late, reads.
+    std::string sent(16 * 1024 * 1024, 'x');
+    std::string received(sent.size(), '\0');
+    std::thread reader([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        error_code read_ec;
+        asio::read(pair.peer, asio::buffer(received), read_ec);
+    });
+    std::size_t written = asio::write(pair.stream, asio::buffer(sent), ec);
+    if (ec)
+        pair.peer.close();  // ends the reader
+    reader.join();
+
+    BOOST_TEST(!ec, ec.message());
+    BOOST_TEST(written == sent.size());
+    BOOST_TEST((received == sent));
 }
