@@ -56,6 +56,7 @@ asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
         co_await asio::post(asio::use_awaitable);
     outcome.page.items = pool->take();
     outcome.ec = parse_page_body(outcome.page, *outcome.unparsed, outcome.info);
+    client->transport.recycle_body(std::move(outcome.unparsed->text));
     outcome.unparsed.reset();
     co_return outcome;
 }
@@ -104,8 +105,9 @@ scan_state::scan_state(std::shared_ptr<client_impl> client, shared_repositories_
       options_(std::move(options)),
       planner_(options_.start_offset, options_.page_size, options_.max_in_flight, options_.max_buffered_pages,
                options_.speculative_pages),
-      // Enough for every request in flight to parse into a given-back page.
-      pool_(std::make_shared<item_pool>(options_.max_in_flight)),
+      // Room for every page the scan can hold at once (parsing, buffered
+      // and the one the caller has), so that none is freed and made again.
+      pool_(std::make_shared<item_pool>(options_.max_in_flight + options_.max_buffered_pages + 1)),
       // A shift of the listing by up to the pages held at once is covered.
       recent_(static_cast<std::size_t>(options_.page_size) * (options_.max_in_flight + options_.max_buffered_pages + 2))
 {
