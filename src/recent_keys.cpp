@@ -1,15 +1,37 @@
 #include "recent_keys.hpp"
 
-#include <functional>
+#include <cstring>
 
 namespace swr::detail {
 
 namespace {
 
+// Folds `text` into `hash` 8 bytes at a time. Keys are short, so this costs
+// a few multiplications where std::hash makes a call into the library.
+std::uint64_t fold(std::uint64_t hash, std::string_view text) noexcept
+{
+    auto mix = [](std::uint64_t value) {
+        value *= 0x9E3779B97F4A7C15ULL;
+        return value ^ (value >> 32);
+    };
+    hash = mix(hash ^ text.size());
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + i, 8);
+        hash = mix(hash ^ word);
+    }
+    if (i < text.size()) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + i, text.size() - i);
+        hash = mix(hash ^ word);
+    }
+    return hash;
+}
+
 std::uint64_t hash_key(std::string_view namespace_name, std::string_view name) noexcept
 {
-    std::hash<std::string_view> hash;
-    return hash(namespace_name) * 0x9E3779B97F4A7C15ULL ^ hash(name);
+    return fold(fold(0, namespace_name), name);
 }
 
 }  // namespace
