@@ -68,14 +68,18 @@ bool recent_keys::contains_or_add(std::string_view namespace_name, std::string_v
             grow_table();
     } else {
         index = oldest_;
-        oldest_ = (oldest_ + 1) % capacity_;
+        if (++oldest_ == capacity_)
+            oldest_ = 0;
         forget(index);
     }
 
+    // One resize and two copies: the string keeps its capacity, so a key no
+    // longer than the one it replaces needs no allocation.
     std::string& key = keys_[index];
-    key.assign(namespace_name);
-    key += '/';
-    key.append(name);
+    key.resize(namespace_name.size() + 1 + name.size());
+    std::memcpy(key.data(), namespace_name.data(), namespace_name.size());
+    key[namespace_name.size()] = '/';
+    std::memcpy(key.data() + namespace_name.size() + 1, name.data(), name.size());
     hashes_[index] = hash;
     insert(index);
     return false;
