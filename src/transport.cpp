@@ -222,7 +222,7 @@ public:
 
 private:
     void on_first_open(connection& conn, std::chrono::steady_clock::duration handshake_time);
-    asio::awaitable<bool> wait_for_session(connection& conn);
+    asio::awaitable<bool> wait_for_session(connection& conn, const cancel_hook* hook);
     void on_ticket();
 
 public:
@@ -241,7 +241,7 @@ private:
                                               std::shared_ptr<cancel_hook> hook, rate_limiter* limiter);
     asio::awaitable<bool> wait_for_turn(connection& conn, rate_limiter& limiter, const cancel_hook* hook,
                                         http_response& response);
-    asio::awaitable<bool> open(connection& conn, http_response& response);
+    asio::awaitable<bool> open(connection& conn, const cancel_hook* hook, http_response& response);
     asio::awaitable<bool> connect(connection& conn, http_response& response);
     void read_response(response_parser& parser, http_response& response);
     asio::awaitable<std::tuple<error_code, bool>> read_with_deadlines(
@@ -428,13 +428,15 @@ void transport::impl::on_first_open(connection& conn, std::chrono::steady_clock:
         // meanwhile would make full handshakes, which cost several times the
         // CPU of resumed ones on both sides, so they connect and then wait
         // for the ticket. It normally follows within a round trip, about as
-        // long as their TCP connect, and a handshake takes at least two.
+        // long as their TCP connect. The deadline only matters for servers
+        // that send no ticket (the first exchange ending also ends the wait),
+        // so it leaves room for either side being descheduled for a while.
         if (SSL_version(conn.stream.native_handle()) == TLS1_3_VERSION && !has_session) {
             awaiting_ticket_ = true;
             conn.awaits_ticket = true;
             ticket_deadline_ = std::chrono::steady_clock::now() +
                                std::clamp<std::chrono::steady_clock::duration>(
-                                   handshake_time, std::chrono::milliseconds(5), std::chrono::milliseconds(500));
+                                   handshake_time, std::chrono::milliseconds(100), std::chrono::milliseconds(500));
         }
     }
     // The connection that just opened serves a request, so warm up the
@@ -446,9 +448,13 @@ void transport::impl::on_first_open(connection& conn, std::chrono::steady_clock:
 
 // Holds the handshake of `conn` while the transport awaits the first
 // session ticket, at most until its deadline. Returns false when the wait
-// was cancelled.
-asio::awaitable<bool> transport::impl::wait_for_session(connection& conn)
+// was cancelled: by `hook`, or by cancel_warm_ups closing the socket.
+asio::awaitable<bool> transport::impl::wait_for_session(connection& conn, const cancel_hook* hook)
 {
+    // A cancellation that came while the connect completed found no wait to
+    // cancel; its flag or the closed socket shows it.
+    if ((hook && hook->cancelled()) || !beast::get_lowest_layer(conn.stream).socket().is_open())
+        co_return false;
     {
         std::lock_guard lock(mutex_);
         if (!awaiting_ticket_ || std::chrono::steady_clock::now() >= ticket_deadline_)
@@ -526,7 +532,7 @@ asio::awaitable<void> transport::impl::warm(std::shared_ptr<impl> self, std::sha
 {
     http_response& outcome = conn->warm_failure;
     try {
-        co_await self->open(*conn, outcome);
+        co_await self->open(*conn, nullptr, outcome);
     } catch (const boost::system::system_error& error) {
         set_failure(outcome, error.code(), "request failed: " + error.code().message());
     }
@@ -666,12 +672,12 @@ asio::awaitable<bool> transport::impl::connect(connection& conn, http_response& 
     co_return true;
 }
 
-asio::awaitable<bool> transport::impl::open(connection& conn, http_response& response)
+asio::awaitable<bool> transport::impl::open(connection& conn, const cancel_hook* hook, http_response& response)
 {
     auto started = std::chrono::steady_clock::now();
     if (!co_await connect(conn, response))
         co_return false;
-    if (!co_await wait_for_session(conn)) {
+    if (!co_await wait_for_session(conn, hook)) {
         set_failure(response, asio::error::operation_aborted, "request cancelled");
         co_return false;
     }
@@ -813,7 +819,7 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
     try {
         if (!conn->open && conn->warmed && !co_await wait_for_warm_up(*conn, response))
             co_return result;
-        if (!conn->open && !co_await open(*conn, response))
+        if (!conn->open && !co_await open(*conn, hook.get(), response))
             co_return result;
         if (limiter && !co_await wait_for_turn(*conn, *limiter, hook.get(), response))
             co_return result;
