@@ -160,8 +160,8 @@ BOOST_AUTO_TEST_CASE(connections_on_many_threads_resume_at_once)
 namespace {
 
 // A TCP relay on 127.0.0.1, on a thread of its own, to the emulator's port.
-// On the first connection it holds the server's bytes that follow the
-// client's second write (its TLS Finished) for `ticket_delay`, so that the
+// On the first connection it delays the server's bytes that follow the
+// client's second write (its TLS Finished) by `ticket_delay`, so that the
 // session ticket arrives late, as when either side is descheduled.
 class delaying_relay {
 public:
