@@ -56,7 +56,6 @@ asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
         co_await asio::post(asio::use_awaitable);
     outcome.page.items = pool->take();
     outcome.ec = parse_page_body(outcome.page, *outcome.unparsed, outcome.info);
-    client->transport.recycle_body(std::move(outcome.unparsed->text));
     outcome.unparsed.reset();
     co_return outcome;
 }

@@ -216,7 +216,6 @@ public:
                                         rate_limiter* limiter);
     void warm_up(std::size_t connections);
     void cancel_warm_ups();
-    void recycle_body(std::string body);
 
     transport_counters counters;
 
@@ -232,7 +231,6 @@ private:
     static int on_new_session(SSL* ssl, SSL_SESSION* session);
     void offer_session(SSL* ssl);
     std::shared_ptr<connection> take_idle();
-    std::string take_body();
     static asio::awaitable<void> warm(std::shared_ptr<impl> self, std::shared_ptr<connection> conn);
     asio::awaitable<bool> wait_for_warm_up(connection& conn, http_response& response);
     void give_back(std::shared_ptr<connection> conn);
@@ -262,7 +260,6 @@ private:
     // new connections; empty before the first.
     std::vector<unsigned char> session_;
     std::vector<std::shared_ptr<connection>> idle_;
-    std::vector<std::string> spare_bodies_;  // cleared, with their capacity; see recycle_body
     std::vector<std::shared_ptr<connection>> warming_;  // opened by warm_up and not yet claimed by a request
     bool opened_once_ = false;          // true once any connection has opened
     // While the first connection's session ticket is awaited, new
@@ -485,27 +482,6 @@ void transport::impl::on_ticket()
     }
     for (auto& timer : waiters)
         asio::post(timer->get_executor(), [timer] { timer->cancel(); });
-}
-
-void transport::impl::recycle_body(std::string body)
-{
-    constexpr std::size_t max_capacity = 4 * 1024 * 1024;
-    if (body.capacity() == 0 || body.capacity() > max_capacity)
-        return;
-    body.clear();
-    std::lock_guard lock(mutex_);
-    if (spare_bodies_.size() < std::max<std::size_t>(settings_.max_idle_connections, 4))
-        spare_bodies_.push_back(std::move(body));
-}
-
-std::string transport::impl::take_body()
-{
-    std::lock_guard lock(mutex_);
-    if (spare_bodies_.empty())
-        return {};
-    std::string body = std::move(spare_bodies_.back());
-    spare_bodies_.pop_back();
-    return body;
 }
 
 void transport::impl::cancel_warm_ups()
@@ -855,7 +831,6 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         auto [write_ec, written] = co_await http::async_write(conn->stream, message, use_tuple);
         counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
         response_parser parser;
-        parser.get().body() = take_body();
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
         parser.body_limit(settings_.max_body_bytes);
         error_code read_ec = write_ec;
@@ -930,11 +905,6 @@ void transport::warm_up(std::size_t connections)
 void transport::cancel_warm_ups()
 {
     impl_->cancel_warm_ups();
-}
-
-void transport::recycle_body(std::string body)
-{
-    impl_->recycle_body(std::move(body));
 }
 
 void cancel_hook::cancel()

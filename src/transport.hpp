@@ -125,12 +125,6 @@ public:
     /// Abandons the warm-ups that no request has taken yet.
     void cancel_warm_ups();
 
-    /// Gives back the body of a response the caller no longer needs, so
-    /// that a later response is read into its memory instead of a new
-    /// allocation. Keeps at most `max_idle_connections` bodies (at least 4),
-    /// each of at most 4 MiB of capacity.
-    void recycle_body(std::string body);
-
     const transport_counters& counters() const noexcept;
 
 private:
