@@ -55,7 +55,7 @@ public:
         // A write waits for room, so it needs blocking mode, which also
         // makes a wait for writability block (in non-blocking mode Asio
         // polls with a zero timeout). Writes are rare: OpenSSL writes only
-        // when a read needs an answer, so the mode stays until the next read.
+        // when a read needs a reply, so the mode stays until the next read.
         auto& socket = stream_.socket();
         if (socket.non_blocking()) {
             socket.non_blocking(false, ec);

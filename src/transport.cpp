@@ -222,7 +222,7 @@ public:
 private:
     void on_first_open(connection& conn, std::chrono::steady_clock::duration handshake_time);
     asio::awaitable<bool> wait_for_session(connection& conn, const cancel_hook* hook);
-    void on_ticket();
+    void end_ticket_wait();
 
 public:
 
@@ -345,12 +345,7 @@ int transport::impl::on_new_session(SSL* ssl, SSL_SESSION* session)
         std::lock_guard lock(self->session_mutex_);
         self->session_ = std::move(encoded);
     }
-    // Called inside a read of the connection: the handshakes waiting for
-    // this ticket go on outside it.
-    asio::post(self->executor_, [weak = self->weak_from_this()] {
-        if (auto transport = weak.lock())
-            transport->on_ticket();
-    });
+    self->end_ticket_wait();  // only posts, so it is safe inside OpenSSL's read
     return 0;  // OpenSSL keeps and later frees `session`
 }
 
@@ -408,17 +403,17 @@ void transport::impl::warm_up(std::size_t connections)
 
 void transport::impl::on_first_open(connection& conn, std::chrono::steady_clock::duration handshake_time)
 {
-    bool has_session = false;
-    {
-        std::lock_guard lock(session_mutex_);
-        has_session = !session_.empty();
-    }
     std::size_t deferred = 0;
     {
         std::lock_guard lock(mutex_);
         if (opened_once_)
             return;
         opened_once_ = true;
+        bool has_session = false;
+        {
+            std::lock_guard session_lock(session_mutex_);
+            has_session = !session_.empty();
+        }
         deferred = std::exchange(deferred_warm_up_, 0);
         // A TLS 1.3 server sends its session tickets after the handshake,
         // and the client reads them when it reads next. Connections opening
@@ -468,9 +463,9 @@ asio::awaitable<bool> transport::impl::wait_for_session(connection& conn, const 
     co_return !awaiting_ticket_ || std::chrono::steady_clock::now() >= ticket_deadline_;
 }
 
-// The first session ticket arrived, or the first exchange ended without
-// one: the handshakes waiting for it go on.
-void transport::impl::on_ticket()
+// Lets the handshakes that wait for the first session ticket go on: the
+// ticket arrived, or the first exchange ended without one.
+void transport::impl::end_ticket_wait()
 {
     std::vector<std::shared_ptr<asio::steady_timer>> waiters;
     {
@@ -788,7 +783,7 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             if (hook)
                 hook->disarm();
             if (std::exchange(conn.awaits_ticket, false))
-                self.on_ticket();
+                self.end_ticket_wait();
         }
     } end{*this, hook.get(), *conn};
 
