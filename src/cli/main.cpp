@@ -10,6 +10,7 @@
 #include "proxy.hpp"
 #include "report.hpp"
 #include "status_output.hpp"
+#include "stop_signals.hpp"
 
 #include <swr/client.hpp>
 #include <swr/credentials.hpp>
@@ -21,7 +22,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -276,6 +276,8 @@ int run_scan(const cli::options& options, const cli::credential_plan& plan, cli:
                               cli::should_show_progress(options.progress, options.quiet,
                                                         ::isatty(STDERR_FILENO) == 1, listing_on_terminal));
     asio::io_context io;
+    // Before any thread starts (the resolver's), which inherits its mask.
+    swr::detail::stop_signals signals(io.get_executor());
 
     // The log names the credential source, never a secret.
     if (options.log <= swr::log_level::info)
@@ -299,7 +301,6 @@ int run_scan(const cli::options& options, const cli::credential_plan& plan, cli:
 
     // The first SIGINT or SIGTERM cancels the scan, which then ends with what
     // was already written. A second one exits at once, keeping that too.
-    asio::signal_set signals(io, SIGINT, SIGTERM);
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                          int signal_number) {
         if (ec)

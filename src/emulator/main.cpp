@@ -4,9 +4,9 @@
 
 #include "emulator/command_line.hpp"
 #include "emulator/stats.hpp"
+#include "stop_signals.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -103,7 +103,8 @@ int run(const std::vector<std::string>& arguments)
         return exit_start_failed;
     }
 
-    boost::asio::signal_set signals(context, SIGINT, SIGTERM);
+    // Before the threads start, which inherit its signal mask.
+    swr::detail::stop_signals signals(context.get_executor());
     signals.async_wait([&server, &options](const boost::system::error_code& error, int signal_number) {
         if (!error) {
             options.log("received signal " + std::to_string(signal_number) + ", stopping");

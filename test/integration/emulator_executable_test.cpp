@@ -149,7 +149,11 @@ public:
                 drain();
                 return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
             }
-            ::usleep(10'000);
+            // Reading stderr meanwhile keeps a chatty child from blocking on
+            // a full pipe and keeps its messages for a report if it hangs.
+            if (!read_some(err_, errors_, 10ms)) {
+                ::usleep(10'000);
+            }
         }
         return -1;
     }
@@ -225,7 +229,7 @@ BOOST_AUTO_TEST_CASE(ready_lines_then_clean_stop)
     BOOST_TEST(fs::exists(tls_dir / "server.key"));
 
     emulator.signal(SIGTERM);
-    BOOST_TEST(emulator.wait_exit(10s) == 0);
+    BOOST_TEST(emulator.wait_exit(10s) == 0, "stderr so far: " << emulator.error_output());
     BOOST_TEST(contains(emulator.error_output(), "swr-emulator: stopped; requests=0 "), emulator.error_output());
 
     // A directory given with --tls-dir is kept.
@@ -241,7 +245,7 @@ BOOST_AUTO_TEST_CASE(temporary_tls_dir_removed)
     BOOST_TEST(fs::exists(ca_file), ca_file);
 
     emulator.signal(SIGINT);
-    BOOST_TEST(emulator.wait_exit(10s) == 0);
+    BOOST_TEST(emulator.wait_exit(10s) == 0, "stderr so far: " << emulator.error_output());
     BOOST_TEST(!fs::exists(fs::path(ca_file).parent_path()), ca_file);
 }
 
@@ -281,7 +285,7 @@ BOOST_AUTO_TEST_CASE(bad_data_file_exit_1)
 BOOST_AUTO_TEST_CASE(help_lists_options)
 {
     child_process emulator({"--help"});
-    BOOST_TEST(emulator.wait_exit(10s) == 0);
+    BOOST_TEST(emulator.wait_exit(10s) == 0, "stderr so far: " << emulator.error_output());
     for (const char* option : {"--host", "--port", "--tls-dir", "--repositories", "--data", "--token-file",
                                "--latency-ms", "--rate", "--burst", "--faults", "--fault-probability",
                                "--fault-seed", "--threads"}) {
@@ -300,7 +304,7 @@ BOOST_AUTO_TEST_CASE(token_never_printed)
     std::vector<std::string> lines = emulator.read_lines(3, 20s);
     BOOST_TEST_REQUIRE(lines.size() == 3u, "output so far: " << emulator.output());
     emulator.signal(SIGTERM);
-    BOOST_TEST(emulator.wait_exit(10s) == 0);
+    BOOST_TEST(emulator.wait_exit(10s) == 0, "stderr so far: " << emulator.error_output());
     BOOST_TEST(!contains(emulator.output() + emulator.error_output(), "file-token-4f9a2c"));
     BOOST_TEST(!contains(emulator.output() + emulator.error_output(), "environment-token-77d1"));
 }
@@ -318,7 +322,7 @@ BOOST_AUTO_TEST_CASE(faults_file_loaded)
     std::vector<std::string> lines = emulator.read_lines(3, 20s);
     BOOST_TEST_REQUIRE(lines.size() == 3u, "output so far: " << emulator.output());
     emulator.signal(SIGTERM);
-    BOOST_TEST(emulator.wait_exit(10s) == 0);
+    BOOST_TEST(emulator.wait_exit(10s) == 0, "stderr so far: " << emulator.error_output());
     BOOST_TEST(contains(emulator.error_output(), "; 2 fault rules, random faults with probability 0.25 and seed 3\n"),
                emulator.error_output());
     BOOST_TEST(contains(emulator.error_output(), " faults=0 random_faults=0"), emulator.error_output());
