@@ -27,7 +27,8 @@ swr::client_options make_client_options(const scan_settings& settings)
     return options;
 }
 
-asio::awaitable<void> consume(swr::client& client, const scan_settings& settings, scan_result& result)
+asio::awaitable<void> consume(swr::client& client, const scan_settings& settings, scan_result& result,
+                              bool warm_up = false)
 {
     swr::shared_repositories_request request;
     request.center = swr::center::self;
@@ -37,6 +38,10 @@ asio::awaitable<void> consume(swr::client& client, const scan_settings& settings
     options.start_offset = settings.start_offset;
     options.speculative_pages = settings.speculative_pages;
     options.limiter = settings.limiter;
+    if (warm_up) {
+        options.start_offset = *settings.warm_up_offset;
+        options.limiter = nullptr;
+    }
 
     swr::page_stream pages = client.scan(request, options);
     while (std::optional<swr::page> page = co_await pages.next()) {
@@ -63,6 +68,12 @@ scan_result run_client_scan(const scan_settings& settings)
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
+            if (settings.warm_up_offset) {
+                scan_result ignored;
+                co_await consume(client, settings, ignored, true);
+                if (settings.after_warm_up)
+                    settings.after_warm_up();
+            }
             for (int scan = 0; scan < settings.scans; ++scan)
                 co_await consume(client, settings, result);
         },

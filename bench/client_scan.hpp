@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace swr::bench {
@@ -23,6 +25,13 @@ struct scan_settings {
     std::shared_ptr<rate_limiter> limiter;  ///< Null: no rate limit.
     bool recycle = true;  ///< Gives each page back with `page_stream::recycle`.
     int scans = 1;        ///< Scans in a row with the same client, which keeps its connections.
+
+    /// When set, the client first scans from this offset without the limiter,
+    /// which opens its connections, and calls `after_warm_up` before the scans
+    /// that count. The warm-up's pages are not counted; wall time, CPU time
+    /// and the client's figures include it.
+    std::optional<std::int64_t> warm_up_offset;
+    std::function<void()> after_warm_up;
 };
 
 /// Figures of one scan. CPU is that of the whole process, so the caller
