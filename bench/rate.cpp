@@ -66,9 +66,9 @@ void measure_rate(const bench_config& config, const bench_paths& paths, bench_re
         "every request. The observed rate is (requests - burst) / (last arrival - first arrival), because a full "
         "bucket lets the first `burst` requests through at once. \"Busiest second\" is the most arrivals within "
         "any one-second window [t, t + 1 s); a token bucket allows at most rate x 1 s + burst. Each run's client "
-        "first scans the last pages without a limiter, which opens its connections, and the arrivals are counted "
-        "from then on: the emulator stamps a request when its one thread has read it, and while that thread made "
-        "the handshakes, the first requests were stamped late. Medians of " +
+        "first opens its connections with a scan of the last pages without a limiter, and arrivals count from "
+        "then on. The emulator stamps a request when its one thread has read it, and while that thread made "
+        "handshakes, the first requests were stamped late. Medians of " +
         std::to_string(config.runs) + " runs.";
     table.header = {"configured rate/s", "burst", "requests", "observed rate/s", "error", "busiest second",
                     "allowed"};
