@@ -276,8 +276,6 @@ int run_scan(const cli::options& options, const cli::credential_plan& plan, cli:
                               cli::should_show_progress(options.progress, options.quiet,
                                                         ::isatty(STDERR_FILENO) == 1, listing_on_terminal));
     asio::io_context io;
-    // Before any thread starts (the resolver's), which inherits its mask.
-    swr::detail::stop_signals signals(io.get_executor());
 
     // The log names the credential source, never a secret.
     if (options.log <= swr::log_level::info)
@@ -301,6 +299,10 @@ int run_scan(const cli::options& options, const cli::credential_plan& plan, cli:
 
     // The first SIGINT or SIGTERM cancels the scan, which then ends with what
     // was already written. A second one exits at once, keeping that too.
+    // Blocked only now: a signal while a secret file is read (a FIFO may
+    // block) still ends the program. No thread runs before io.run() starts
+    // Asio's resolver, and that thread inherits the mask.
+    swr::detail::stop_signals signals(io.get_executor());
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                          int signal_number) {
         if (ec)

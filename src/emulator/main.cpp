@@ -78,6 +78,12 @@ int run(const std::vector<std::string>& arguments)
         std::cerr << "swr-emulator: " << message << std::endl;
     };
 
+    // Created before the temporary directory: a signal during start-up waits
+    // in the kernel until the emulator is ready, then stops it, and the
+    // directory is removed. The threads started later inherit the mask.
+    boost::asio::io_context context(static_cast<int>(command.threads));
+    swr::detail::stop_signals signals(context.get_executor());
+
     std::string temporary_tls_dir;
     if (!command.tls_dir_given) {
         temporary_tls_dir = make_temporary_tls_dir();
@@ -94,7 +100,6 @@ int run(const std::vector<std::string>& arguments)
         }
     } remove_temporary_tls_dir{temporary_tls_dir};
 
-    boost::asio::io_context context(static_cast<int>(command.threads));
     swr::emulator server(context.get_executor(), options);
     try {
         server.start();
@@ -103,8 +108,6 @@ int run(const std::vector<std::string>& arguments)
         return exit_start_failed;
     }
 
-    // Before the threads start, which inherit its signal mask.
-    swr::detail::stop_signals signals(context.get_executor());
     signals.async_wait([&server, &options](const boost::system::error_code& error, int signal_number) {
         if (!error) {
             options.log("received signal " + std::to_string(signal_number) + ", stopping");

@@ -32,6 +32,7 @@
 
 #include <fcntl.h>
 #include <pty.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace swr::cli_harness;
@@ -428,6 +429,40 @@ BOOST_AUTO_TEST_CASE(sigint_keeps_partial_file)
 BOOST_AUTO_TEST_CASE(sigterm_keeps_partial_file)
 {
     check_signal_keeps_partial_file(SIGTERM, 143, "terminated");
+}
+
+// A token file that is a FIFO without a writer blocks its read. A signal
+// must still end the program then: the program blocks SIGINT and SIGTERM
+// only once the scan starts. SIGTERM, because a shell may start this test
+// with SIGINT ignored, and the program would inherit that.
+BOOST_AUTO_TEST_CASE(sigterm_while_token_file_blocks)
+{
+    temp_directory directory;
+    const fs::path fifo = directory.path() / "token.fifo";
+    BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+
+    child_process process(join({SWR_CLI_PATH}, {"--endpoint", "https://127.0.0.1:9", "--center", "self",
+                                                "--token-file", fifo.string()}),
+                          {{"SWR_AUTH_TOKEN", ""}}, directory.path() / "fifo.out", directory.path() / "fifo.err");
+
+    // Wait until the program sleeps, normally in the FIFO's open(), so that
+    // the signal comes after start-up.
+    const fs::path stat_path = "/proc/" + std::to_string(process.pid()) + "/stat";
+    auto deadline = std::chrono::steady_clock::now() + scaled(10s);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::string stat = read_file(stat_path);
+        if (stat.empty())
+            break;  // already ended
+        std::size_t end_of_name = stat.rfind(')');
+        if (end_of_name != std::string::npos && stat.compare(end_of_name, 3, ") S") == 0)
+            break;
+        std::this_thread::sleep_for(10ms);
+    }
+    ::kill(process.pid(), SIGTERM);
+
+    std::optional<int> status = process.wait(scaled(10s));
+    BOOST_TEST_REQUIRE(status.has_value(), "no exit after SIGTERM; stderr:\n" << process.errors());
+    BOOST_TEST(*status == 128 + SIGTERM, "stderr:\n" << process.errors());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -249,6 +249,22 @@ BOOST_AUTO_TEST_CASE(temporary_tls_dir_removed)
     BOOST_TEST(!fs::exists(fs::path(ca_file).parent_path()), ca_file);
 }
 
+BOOST_AUTO_TEST_CASE(signal_during_start_up_leaves_no_directory)
+{
+    // SIGTERM at once: before the emulator blocks it, it ends the process
+    // before any directory exists; after that, the emulator stops once ready.
+    // (SIGINT may arrive ignored from a shell that started this test.)
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        temporary_directory directory;
+        child_process emulator({"--host", "127.0.0.1"}, {"TMPDIR=" + directory.path.string()});
+        emulator.signal(SIGTERM);
+        int status = emulator.wait_exit(20s);
+        BOOST_TEST((status == 0 || status == 128 + SIGTERM), "status " << status << "; stderr: "
+                                                                          << emulator.error_output());
+        BOOST_TEST(fs::is_empty(directory.path), "left in " << directory.path);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(invalid_values_exit_2)
 {
     struct bad_case {
