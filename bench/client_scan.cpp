@@ -27,8 +27,7 @@ swr::client_options make_client_options(const scan_settings& settings)
     return options;
 }
 
-asio::awaitable<void> consume(swr::client& client, const scan_settings& settings, scan_result& result,
-                              bool warm_up = false)
+asio::awaitable<void> consume(swr::client& client, const scan_settings& settings, scan_result& result)
 {
     swr::shared_repositories_request request;
     request.center = swr::center::self;
@@ -38,10 +37,6 @@ asio::awaitable<void> consume(swr::client& client, const scan_settings& settings
     options.start_offset = settings.start_offset;
     options.speculative_pages = settings.speculative_pages;
     options.limiter = settings.limiter;
-    if (warm_up) {
-        options.start_offset = *settings.warm_up_offset;
-        options.limiter = nullptr;
-    }
 
     swr::page_stream pages = client.scan(request, options);
     while (std::optional<swr::page> page = co_await pages.next()) {
@@ -69,8 +64,11 @@ scan_result run_client_scan(const scan_settings& settings)
         io,
         [&]() -> asio::awaitable<void> {
             if (settings.warm_up_offset) {
+                scan_settings warm_up = settings;
+                warm_up.start_offset = *settings.warm_up_offset;
+                warm_up.limiter = nullptr;
                 scan_result ignored;
-                co_await consume(client, settings, ignored, true);
+                co_await consume(client, warm_up, ignored);
                 if (settings.after_warm_up)
                     settings.after_warm_up();
             }
