@@ -26,10 +26,9 @@ struct scan_settings {
     bool recycle = true;  ///< Gives each page back with `page_stream::recycle`.
     int scans = 1;        ///< Scans in a row with the same client, which keeps its connections.
 
-    /// When set, the client first scans from this offset without the limiter,
-    /// which opens its connections, and calls `after_warm_up` before the scans
-    /// that count. The warm-up's pages are not counted; wall time, CPU time
-    /// and the client's figures include it.
+    /// Offset of a scan without the limiter that opens the client's connections
+    /// before the counted scans; `after_warm_up` runs between them. Its pages
+    /// are not counted, but wall time, CPU time and the client's figures include it.
     std::optional<std::int64_t> warm_up_offset;
     std::function<void()> after_warm_up;
 };

@@ -88,11 +88,9 @@ void measure_rate(const bench_config& config, const bench_paths& paths, bench_re
             scan.page_size = config.rate_page_size;
             scan.start_offset = options.repositories - one.requests * config.rate_page_size;
             scan.limiter = std::make_shared<swr::rate_limiter>(one.rate, one.burst);
-            // The emulator stamps a request once its one thread has read it.
-            // While that thread made the handshakes of the scan's connections,
-            // the first requests were stamped late, so a second could count one
-            // request more than the token bucket lets through. Opening the
-            // connections with a scan of the last pages first avoids that.
+            // The emulator stamps a request when its one thread reads it, so
+            // handshakes on that thread delay the first stamps. Open the
+            // connections first, or a second can count one request too many.
             scan.warm_up_offset =
                 std::max<std::int64_t>(0, options.repositories - warm_up_pages * config.rate_page_size);
             scan.after_warm_up = [&server] { server.get().reset_stats(); };

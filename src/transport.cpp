@@ -47,16 +47,14 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // Beast reads at most the free capacity of the buffer (at least 512 bytes)
 // per call, so a small buffer splits a 60 KB page into about 120 reads, each
 // through the TLS and HTTP layers. With 64 KiB one read takes a whole TLS
-// record (16 KiB). A connection holds the buffer only while it reads a
-// response: with 64 connections, 64 idle buffers of 64 KiB kept the data
-// out of the CPU's caches, and a freed block is soon reused by another read.
+// record (16 KiB). A connection keeps the buffer only while it reads a
+// response. With 64 connections, 64 idle buffers pushed the data out of the
+// CPU caches, and a freed block is soon reused by the next read.
 constexpr std::size_t read_buffer_bytes = 64 * 1024;
 
 struct connection {
     connection(asio::any_io_executor strand, ssl::context& context, std::uint64_t id)
-        : stream(std::move(strand), context), id(id)
-    {
-    }
+        : stream(std::move(strand), context), id(id) {}
 
     ssl::stream<immediate_read_stream> stream;
     beast::flat_buffer buffer;

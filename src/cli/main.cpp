@@ -299,9 +299,8 @@ int run_scan(const cli::options& options, const cli::credential_plan& plan, cli:
 
     // The first SIGINT or SIGTERM cancels the scan, which then ends with what
     // was already written. A second one exits at once, keeping that too.
-    // Blocked only now: a signal while a secret file is read (a FIFO may
-    // block) still ends the program. No thread runs before io.run() starts
-    // Asio's resolver, and that thread inherits the mask.
+    // Blocked only here, so a signal still ends the program while a secret
+    // file (a FIFO, say) blocks its read. No thread starts before io.run().
     swr::detail::stop_signals signals(io.get_executor());
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                          int signal_number) {

@@ -78,9 +78,8 @@ int run(const std::vector<std::string>& arguments)
         std::cerr << "swr-emulator: " << message << std::endl;
     };
 
-    // Created before the temporary directory: a signal during start-up waits
-    // in the kernel until the emulator is ready, then stops it, and the
-    // directory is removed. The threads started later inherit the mask.
+    // Before the temporary directory and the threads: a signal during start-up
+    // then waits until the emulator is ready, and the directory is removed.
     boost::asio::io_context context(static_cast<int>(command.threads));
     swr::detail::stop_signals signals(context.get_executor());
 

@@ -1,8 +1,8 @@
 #ifndef SWR_SRC_PROGRAMS_STOP_SIGNALS_HPP
 #define SWR_SRC_PROGRAMS_STOP_SIGNALS_HPP
 
-// SIGINT and SIGTERM for the programs (swr-shared-repos, swr-emulator), read
-// from a signalfd on their event loop instead of caught by a signal handler.
+// SIGINT and SIGTERM for swr-shared-repos and swr-emulator, read from a
+// signalfd on the event loop rather than caught by a signal handler.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/buffer.hpp>

@@ -431,10 +431,8 @@ BOOST_AUTO_TEST_CASE(sigterm_keeps_partial_file)
     check_signal_keeps_partial_file(SIGTERM, 143, "terminated");
 }
 
-// A token file that is a FIFO without a writer blocks its read. A signal
-// must still end the program then: the program blocks SIGINT and SIGTERM
-// only once the scan starts. SIGTERM, because a shell may start this test
-// with SIGINT ignored, and the program would inherit that.
+// A signal ends the program while a FIFO token file blocks its read. SIGTERM,
+// because a shell may start this test with SIGINT ignored.
 BOOST_AUTO_TEST_CASE(sigterm_while_token_file_blocks)
 {
     temp_directory directory;
@@ -446,7 +444,7 @@ BOOST_AUTO_TEST_CASE(sigterm_while_token_file_blocks)
                           {{"SWR_AUTH_TOKEN", ""}}, directory.path() / "fifo.out", directory.path() / "fifo.err");
 
     // Wait until the program sleeps, normally in the FIFO's open(), so that
-    // the signal comes after start-up.
+    // the signal arrives after start-up.
     const fs::path stat_path = "/proc/" + std::to_string(process.pid()) + "/stat";
     auto deadline = std::chrono::steady_clock::now() + scaled(10s);
     while (std::chrono::steady_clock::now() < deadline) {

@@ -149,8 +149,8 @@ public:
                 drain();
                 return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
             }
-            // Reading stderr meanwhile keeps a chatty child from blocking on
-            // a full pipe and keeps its messages for a report if it hangs.
+            // Reading stderr meanwhile keeps the child from blocking on a
+            // full pipe, and keeps its messages for the report if it hangs.
             if (!read_some(err_, errors_, 10ms)) {
                 ::usleep(10'000);
             }
@@ -251,9 +251,9 @@ BOOST_AUTO_TEST_CASE(temporary_tls_dir_removed)
 
 BOOST_AUTO_TEST_CASE(signal_during_start_up_leaves_no_directory)
 {
-    // SIGTERM at once: before the emulator blocks it, it ends the process
-    // before any directory exists; after that, the emulator stops once ready.
-    // (SIGINT may arrive ignored from a shell that started this test.)
+    // An early SIGTERM ends the process before the directory exists, and a
+    // later one stops the emulator once it is ready. SIGINT may be ignored
+    // when a shell started this test in the background.
     for (int attempt = 0; attempt < 5; ++attempt) {
         temporary_directory directory;
         child_process emulator({"--host", "127.0.0.1"}, {"TMPDIR=" + directory.path.string()});
