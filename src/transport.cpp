@@ -1,8 +1,8 @@
 #include "transport.hpp"
 #include "errors.hpp"
 #include "first_connection_gate.hpp"
-#include "immediate_read_stream.hpp"
 #include "proxy_tunnel.hpp"
+#include "tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -16,7 +16,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -54,9 +53,9 @@ constexpr std::size_t read_buffer_bytes = 64 * 1024;
 
 struct connection {
     connection(asio::any_io_executor strand, ssl::context& context, std::uint64_t id)
-        : stream(std::move(strand), context), id(id) {}
+        : stream(std::move(strand), context.native_handle()), id(id) {}
 
-    ssl::stream<immediate_read_stream> stream;
+    tls_stream stream;
     beast::flat_buffer buffer;
     std::uint64_t id;
     bool open = false;
@@ -150,6 +149,25 @@ error_code read_arrived(connection& conn, response_parser& parser, std::size_t m
     return ec;
 }
 
+// Returns the bytes of `message` as Beast writes them.
+std::string serialize(http::request<http::string_body>& message)
+{
+    std::string text;
+    http::request_serializer<http::string_body> serializer{message};
+    error_code ec;
+    while (!ec && !serializer.is_done()) {
+        std::size_t taken = 0;
+        serializer.next(ec, [&](error_code&, const auto& buffers) {
+            for (asio::const_buffer buffer : beast::buffers_range_ref(buffers)) {
+                text.append(static_cast<const char*>(buffer.data()), buffer.size());
+                taken += buffer.size();
+            }
+        });
+        serializer.consume(taken);
+    }
+    return text;
+}
+
 struct exchange_result {
     http_response response;
     std::shared_ptr<connection> reusable;  // set when the connection may serve another request
@@ -172,17 +190,14 @@ std::string milliseconds_text(std::chrono::milliseconds value)
 // untrusted chain from a certificate issued for another name.
 std::string handshake_failure(connection& conn, const std::string& server_name, const error_code& ec)
 {
-    // OpenSSL 3 records X509_V_ERR_UNSPECIFIED when Asio's host-name check
-    // rejects an otherwise trusted certificate.
     long verify = SSL_get_verify_result(conn.stream.native_handle());
-    if (verify != X509_V_OK && verify != X509_V_ERR_UNSPECIFIED) {
-        return "TLS certificate verification failed for " + server_name + ": " +
-               X509_verify_cert_error_string(verify) + "; check tls_options::ca_file";
-    }
-    if (ec.category() == asio::error::get_ssl_category() &&
-        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+    if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
         return "TLS certificate is not valid for host name " + server_name +
                "; check the endpoint or tls_options::server_name";
+    }
+    if (verify != X509_V_OK) {
+        return "TLS certificate verification failed for " + server_name + ": " +
+               X509_verify_cert_error_string(verify) + "; check tls_options::ca_file";
     }
     return "TLS handshake with " + server_name + " failed: " + ec.message();
 }
@@ -444,7 +459,7 @@ asio::awaitable<bool> transport::impl::wait_for_session(connection& conn, const 
 {
     // A cancellation that came while the connect completed found no wait to
     // cancel; its flag or the closed socket shows it.
-    if ((hook && hook->cancelled()) || !beast::get_lowest_layer(conn.stream).socket().is_open())
+    if ((hook && hook->cancelled()) || !conn.stream.tcp().socket().is_open())
         co_return false;
     {
         std::lock_guard lock(mutex_);
@@ -491,7 +506,7 @@ void transport::impl::cancel_warm_ups()
         asio::post(conn->stream.get_executor(), [conn] {
             if (!conn->warming)
                 return;
-            beast::get_lowest_layer(conn->stream).close();
+            conn->stream.tcp().close();
             if (conn->session_wait)
                 conn->session_wait->cancel();
         });
@@ -607,7 +622,7 @@ asio::awaitable<http_response> transport::impl::send(const outgoing_request& req
 
 asio::awaitable<bool> transport::impl::connect(connection& conn, http_response& response)
 {
-    auto& socket = beast::get_lowest_layer(conn.stream);
+    auto& socket = conn.stream.tcp();
     // Through a proxy, TCP goes to the proxy, and the proxy to the endpoint.
     const auto& endpoint = proxy_ ? proxy_->server.address : settings_.endpoint;
     const std::string peer = proxy_ ? "proxy " + proxy_->server.url() : endpoint.url();
@@ -653,13 +668,21 @@ asio::awaitable<bool> transport::impl::open(connection& conn, const cancel_hook*
     }
 
     // SNI carries host names only; an IP literal is verified but not sent.
-    if (!is_ip_literal(server_name_))
-        SSL_set_tlsext_host_name(conn.stream.native_handle(), server_name_.c_str());
-    conn.stream.set_verify_callback(ssl::host_name_verification(server_name_));
-    offer_session(conn.stream.native_handle());  // see configure_tls
+    SSL* ssl = conn.stream.native_handle();
+    bool named = !is_ip_literal(server_name_);
+    if (named)
+        SSL_set_tlsext_host_name(ssl, server_name_.c_str());
+    int checked = named ? SSL_set1_host(ssl, server_name_.c_str())
+                        : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_name_.c_str());
+    if (checked != 1) {
+        set_failure(response, errc::invalid_argument,
+                    "cannot check TLS certificates for host name " + server_name_ +
+                        "; check the endpoint or tls_options::server_name");
+        co_return false;
+    }
+    offer_session(ssl);  // see configure_tls
 
-    beast::get_lowest_layer(conn.stream).expires_after(settings_.timeouts.handshake);
-    auto [ec] = co_await conn.stream.async_handshake(ssl::stream_base::client, use_tuple);
+    auto ec = co_await conn.stream.handshake(std::chrono::steady_clock::now() + settings_.timeouts.handshake);
     if (ec == beast::error::timeout) {
         set_failure(response, errc::timeout,
                     "TLS handshake with " + server_name_ + " timed out after " +
@@ -704,7 +727,6 @@ asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlin
 {
     // Each read may wait at most the idle timeout, and never past the
     // request's deadline. Returns whether the idle timeout was the one that expired.
-    auto& socket = beast::get_lowest_layer(conn.stream);
     while (!parser.is_done()) {
         error_code arrived_ec = read_arrived(conn, parser);
         if (!arrived_ec)
@@ -713,9 +735,7 @@ asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlin
             co_return std::tuple{arrived_ec, false};
         auto idle_end = std::chrono::steady_clock::now() + settings_.timeouts.idle;
         bool idle_first = idle_end < deadline;
-        socket.expires_at(idle_first ? idle_end : deadline);
-        auto [ec, bytes] = co_await http::async_read_some(conn.stream, conn.buffer, parser, use_tuple);
-        if (ec)
+        if (auto ec = co_await conn.stream.wait(idle_first ? idle_end : deadline))
             co_return std::tuple{ec, ec == beast::error::timeout && idle_first};
     }
     co_return std::tuple{error_code{}, false};
@@ -757,7 +777,7 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             asio::post(strand, [conn, exchange_number] {
                 if (conn->exchanges != exchange_number)
                     return;
-                beast::get_lowest_layer(conn->stream).cancel();
+                conn->stream.cancel();
                 if (conn->warmed)
                     conn->warmed->cancel();
                 if (conn->turn_timer)
@@ -815,15 +835,15 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         }
         message.keep_alive(true);
 
-        auto& socket = beast::get_lowest_layer(conn->stream);
-        auto deadline = std::chrono::steady_clock::now() + settings_.timeouts.request;
-        socket.expires_at(deadline);
+        std::string text = serialize(message);
+        auto sent_at = std::chrono::steady_clock::now();
+        auto deadline = sent_at + settings_.timeouts.request;
         counters.requests.fetch_add(1, std::memory_order_relaxed);
 
-        auto sent_at = std::chrono::steady_clock::now();
         response.sent = true;
-        auto [write_ec, written] = co_await http::async_write(conn->stream, message, use_tuple);
-        counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
+        error_code write_ec = co_await conn->stream.write(text, deadline);
+        if (!write_ec)
+            counters.bytes_sent.fetch_add(text.size(), std::memory_order_relaxed);
         response_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
         parser.body_limit(settings_.max_body_bytes);
@@ -865,7 +885,6 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         read_response(parser, response);
         counters.latency.record(std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - sent_at));
-        socket.expires_never();
         if (parser.get().keep_alive())
             result.reusable = std::move(conn);
     } catch (const boost::system::system_error& error) {
