@@ -1,0 +1,419 @@
+// tls_stream against a TLS server in the same process on 127.0.0.1: reads
+// that take what has arrived and never wait, waits with deadlines and
+// cancellation, the two ways a connection ends, writes that wait for room,
+// and certificate checks.
+
+#define BOOST_TEST_MODULE tls_stream
+#include "support/fixture.hpp"
+#include "tls_stream.hpp"
+#include "emulator/tls_material.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <openssl/x509_vfy.h>
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using asio::ip::tcp;
+using boost::system::error_code;
+using swr::detail::tls_stream;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+using server_stream = ssl::stream<tcp::socket>;
+
+// A TLS server on 127.0.0.1 that runs one script per accepted connection,
+// and a client context that trusts its CA, all on one io_context.
+struct tls_pair {
+    swr::test::temp_dir dir;
+    swr::emulator_detail::tls_files files = swr::emulator_detail::prepare_tls_files((dir.path() / "tls").string());
+    asio::io_context io;
+    ssl::context server_context{ssl::context::tls_server};
+    ssl::context client_context{ssl::context::tls_client};
+    tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+
+    tls_pair()
+    {
+        server_context.use_certificate_chain_file(files.certificate_chain);
+        server_context.use_private_key_file(files.private_key, ssl::context::pem);
+        client_context.load_verify_file(files.ca_certificate);
+        client_context.set_verify_mode(ssl::verify_peer);
+    }
+
+    // Accepts one connection, makes the server handshake and runs `script`.
+    void serve(std::function<asio::awaitable<void>(server_stream&)> script)
+    {
+        asio::co_spawn(
+            io,
+            [this, script = std::move(script)]() -> asio::awaitable<void> {
+                server_stream peer(co_await acceptor.async_accept(asio::use_awaitable), server_context);
+                auto [ec] = co_await peer.async_handshake(ssl::stream_base::server, use_tuple);
+                if (!ec)
+                    co_await script(peer);
+            },
+            asio::detached);
+    }
+
+    // Connects `client` to the server and makes its handshake, checking the
+    // name `host` (127.0.0.1 unless given).
+    asio::awaitable<error_code> open(tls_stream& client, const std::string& host = "127.0.0.1")
+    {
+        co_await client.tcp().async_connect(acceptor.local_endpoint(), asio::use_awaitable);
+        X509_VERIFY_PARAM* param = SSL_get0_param(client.native_handle());
+        if (host == "127.0.0.1")
+            X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+        else
+            SSL_set1_host(client.native_handle(), host.c_str());
+        co_return co_await client.handshake(clock_type::now() + swr::test::scaled(std::chrono::seconds(10)));
+    }
+
+    // Runs `test` to its end on the io_context, failing on any exception.
+    void run(std::function<asio::awaitable<void>()> test)
+    {
+        std::exception_ptr failure;
+        bool finished = false;
+        asio::co_spawn(io, test(), [&](std::exception_ptr error) {
+            failure = error;
+            finished = true;
+            io.stop();
+        });
+        io.run_for(swr::test::scaled(std::chrono::seconds(30)));
+        BOOST_TEST_REQUIRE(finished, "the test coroutine did not finish within 30 s");
+        if (failure)
+            std::rethrow_exception(failure);
+    }
+
+    tls_stream make_client() { return tls_stream(asio::make_strand(io), client_context.native_handle()); }
+};
+
+// Reads until `size` bytes arrived, waiting when nothing has, and counts the waits.
+asio::awaitable<error_code> read_exactly(tls_stream& client, std::string& out, std::size_t size, int& waits)
+{
+    std::vector<char> buffer(20000);
+    auto deadline = clock_type::now() + swr::test::scaled(std::chrono::seconds(10));
+    while (out.size() < size) {
+        error_code ec;
+        std::size_t bytes = client.read_some(asio::buffer(buffer), ec);
+        out.append(buffer.data(), bytes);
+        if (ec == asio::error::would_block) {
+            ++waits;
+            if (auto wait_ec = co_await client.wait(deadline))
+                co_return wait_ec;
+        } else if (ec) {
+            co_return ec;
+        }
+    }
+    co_return error_code{};
+}
+
+// Reads and waits until a wait fails, as the server sends nothing more
+// than its session tickets, and returns that failure.
+asio::awaitable<error_code> wait_until_failure(tls_stream& client, clock_type::time_point deadline)
+{
+    std::vector<char> buffer(64);
+    for (;;) {
+        error_code ec;
+        client.read_some(asio::buffer(buffer), ec);
+        if (ec != asio::error::would_block)
+            co_return ec;
+        if (auto wait_ec = co_await client.wait(deadline))
+            co_return wait_ec;
+    }
+}
+
+std::string pattern_text(std::size_t size)
+{
+    std::string text(size, '\0');
+    for (std::size_t i = 0; i < size; ++i)
+        text[i] = static_cast<char>('a' + i % 26);
+    return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(read_with_nothing_arrived_would_block)
+{
+    tls_pair pair;
+    asio::steady_timer hold(pair.io);
+    pair.serve([&](server_stream&) -> asio::awaitable<void> {
+        hold.expires_at(clock_type::time_point::max());
+        co_await hold.async_wait(use_tuple);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+
+        // The server sent nothing, and a read that waited would never return.
+        std::vector<char> buffer(64);
+        error_code ec;
+        std::size_t bytes = client.read_some(asio::buffer(buffer), ec);
+        BOOST_TEST((ec == asio::error::would_block), ec.message());
+        BOOST_TEST(bytes == 0u);
+        hold.cancel();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(read_takes_records_that_arrived)
+{
+    // 40,000 bytes make three records, and fit in a new connection's
+    // receive window. Once the server has written them, they are read
+    // without any wait, across several read calls.
+    tls_pair pair;
+    const std::string sent = pattern_text(40000);
+    asio::steady_timer written(pair.io, clock_type::time_point::max());
+    bool all_written = false;
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        co_await asio::async_write(peer, asio::buffer(sent), asio::use_awaitable);
+        all_written = true;
+        written.cancel();
+        asio::steady_timer hold(pair.io, std::chrono::seconds(5));
+        co_await hold.async_wait(use_tuple);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        if (!all_written)
+            co_await written.async_wait(use_tuple);
+        // Loopback hands the bytes over within the server's write, but give
+        // the kernel a moment to be sure.
+        asio::steady_timer settle(pair.io, std::chrono::milliseconds(50));
+        co_await settle.async_wait(use_tuple);
+
+        std::string received;
+        int waits = 0;
+        error_code ec = co_await read_exactly(client, received, sent.size(), waits);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST((received == sent));
+        // Each wait here would be for data already there.
+        BOOST_TEST(waits == 0);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(read_waits_for_later_records)
+{
+    tls_pair pair;
+    const std::string first = pattern_text(30000);
+    const std::string second = pattern_text(50000);
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        co_await asio::async_write(peer, asio::buffer(first), asio::use_awaitable);
+        asio::steady_timer pause(pair.io, std::chrono::milliseconds(100));
+        co_await pause.async_wait(use_tuple);
+        co_await asio::async_write(peer, asio::buffer(second), asio::use_awaitable);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        std::string received;
+        int waits = 0;
+        error_code ec = co_await read_exactly(client, received, first.size() + second.size(), waits);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST((received == first + second));
+        BOOST_TEST(waits >= 1);  // the pause left nothing to read
+    });
+}
+
+BOOST_AUTO_TEST_CASE(wait_times_out_at_deadline)
+{
+    tls_pair pair;
+    asio::steady_timer hold(pair.io);
+    pair.serve([&](server_stream&) -> asio::awaitable<void> {
+        hold.expires_at(clock_type::time_point::max());
+        co_await hold.async_wait(use_tuple);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+
+        auto started = clock_type::now();
+        error_code ec = co_await wait_until_failure(client, started + std::chrono::milliseconds(100));
+        BOOST_TEST((ec == boost::beast::error::timeout), ec.message());
+        BOOST_TEST((clock_type::now() - started >= std::chrono::milliseconds(100)));
+
+        // The timer of the wait that timed out must not end the next wait.
+        started = clock_type::now();
+        ec = co_await wait_until_failure(client, started + std::chrono::milliseconds(200));
+        BOOST_TEST((ec == boost::beast::error::timeout), ec.message());
+        BOOST_TEST((clock_type::now() - started >= std::chrono::milliseconds(200)));
+        hold.cancel();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(cancel_aborts_wait)
+{
+    tls_pair pair;
+    asio::steady_timer hold(pair.io);
+    pair.serve([&](server_stream&) -> asio::awaitable<void> {
+        hold.expires_at(clock_type::time_point::max());
+        co_await hold.async_wait(use_tuple);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+
+        asio::steady_timer later(client.get_executor(), std::chrono::milliseconds(100));
+        later.async_wait([&](error_code) { client.cancel(); });
+        error_code ec = co_await wait_until_failure(client, clock_type::now() + std::chrono::seconds(30));
+        BOOST_TEST((ec == asio::error::operation_aborted), ec.message());
+        hold.cancel();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(close_notify_reads_as_eof)
+{
+    tls_pair pair;
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        co_await asio::async_write(peer, asio::buffer(std::string("last")), asio::use_awaitable);
+        co_await peer.async_shutdown(use_tuple);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        std::string received;
+        int waits = 0;
+        error_code ec = co_await read_exactly(client, received, 5, waits);
+        BOOST_TEST((ec == asio::error::eof), ec.message());
+        BOOST_TEST(received == "last");
+    });
+}
+
+BOOST_AUTO_TEST_CASE(tcp_close_reads_as_truncated)
+{
+    tls_pair pair;
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        co_await asio::async_write(peer, asio::buffer(std::string("cut")), asio::use_awaitable);
+        peer.next_layer().close();
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        std::string received;
+        int waits = 0;
+        error_code ec = co_await read_exactly(client, received, 4, waits);
+        BOOST_TEST((ec == ssl::error::stream_truncated), ec.message());
+        BOOST_TEST(received == "cut");
+    });
+}
+
+BOOST_AUTO_TEST_CASE(write_after_peer_closed_fails)
+{
+    // The peer's socket is gone, so the kernel replies with a reset and a
+    // later send fails with EPIPE. SIGPIPE would end this test process.
+    tls_pair pair;
+    asio::steady_timer closed(pair.io, clock_type::time_point::max());
+    bool server_closed = false;
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        peer.next_layer().close();
+        server_closed = true;
+        closed.cancel();
+        co_return;
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        if (!server_closed)
+            co_await closed.async_wait(use_tuple);
+        const std::string chunk(4096, 'x');
+        error_code ec;
+        for (int attempt = 0; attempt < 100 && !ec; ++attempt) {
+            ec = co_await client.write(chunk, clock_type::now() + std::chrono::seconds(10));
+            asio::steady_timer pause(pair.io, std::chrono::milliseconds(5));
+            co_await pause.async_wait(use_tuple);
+        }
+        BOOST_TEST((ec == asio::error::broken_pipe || ec == asio::error::connection_reset), ec.message());
+    });
+}
+
+BOOST_AUTO_TEST_CASE(write_waits_for_room)
+{
+    // 32 MB are more than the socket buffers of both ends take, so the
+    // write cannot end before the server starts to read.
+    tls_pair pair;
+    const std::string sent = pattern_text(32 * 1000 * 1000);
+    clock_type::time_point reading_started = clock_type::time_point::max();
+    std::string received;
+    bool all_read = false;
+    asio::steady_timer read_done(pair.io, clock_type::time_point::max());
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        asio::steady_timer pause(pair.io, std::chrono::milliseconds(200));
+        co_await pause.async_wait(use_tuple);
+        received.resize(sent.size());
+        reading_started = clock_type::now();
+        co_await asio::async_read(peer, asio::buffer(received), asio::use_awaitable);
+        all_read = true;
+        read_done.cancel();
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        error_code ec = co_await client.write(sent, clock_type::now() + swr::test::scaled(std::chrono::seconds(10)));
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST((clock_type::now() >= reading_started), "the write ended before the server read anything");
+        if (!all_read)
+            co_await read_done.async_wait(use_tuple);
+    });
+    BOOST_TEST((received == sent));
+}
+
+BOOST_AUTO_TEST_CASE(write_times_out_when_peer_never_reads)
+{
+    tls_pair pair;
+    asio::steady_timer hold(pair.io);
+    pair.serve([&](server_stream&) -> asio::awaitable<void> {
+        hold.expires_at(clock_type::time_point::max());
+        co_await hold.async_wait(use_tuple);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        const std::string sent = pattern_text(64 * 1000 * 1000);
+        error_code ec = co_await client.write(sent, clock_type::now() + std::chrono::milliseconds(200));
+        BOOST_TEST((ec == boost::beast::error::timeout), ec.message());
+        hold.cancel();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(handshake_rejects_other_host_name)
+{
+    // The certificate names localhost, 127.0.0.1 and ::1.
+    tls_pair pair;
+    pair.serve([&](server_stream&) -> asio::awaitable<void> { co_return; });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        error_code ec = co_await pair.open(client, "swr-api.not-in-certificate.test");
+        BOOST_TEST((ec.category() == asio::error::get_ssl_category()), ec.message());
+        BOOST_TEST(SSL_get_verify_result(client.native_handle()) == X509_V_ERR_HOSTNAME_MISMATCH);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(handshake_accepts_certificate_name)
+{
+    tls_pair pair;
+    pair.serve([&](server_stream&) -> asio::awaitable<void> { co_return; });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        error_code ec = co_await pair.open(client, "localhost");
+        BOOST_TEST(!ec, ec.message());
+        BOOST_TEST(SSL_get_verify_result(client.native_handle()) == X509_V_OK);
+    });
+}
