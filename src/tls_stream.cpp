@@ -248,10 +248,12 @@ asio::awaitable<error_code> tls_stream::handshake(clock::time_point deadline)
     }
 }
 
-asio::awaitable<error_code> tls_stream::write(std::string_view data, clock::time_point deadline)
+asio::awaitable<error_code> tls_stream::write(std::string_view data, clock::time_point deadline,
+                                              std::size_t& written)
 {
     // After `would_block`, OpenSSL expects the same write again, so the
     // remaining bytes are offered unchanged until they are taken.
+    written = 0;
     while (!data.empty()) {
         ERR_clear_error();
         core_->target.last_errno = 0;
@@ -260,6 +262,7 @@ asio::awaitable<error_code> tls_stream::write(std::string_view data, clock::time
         if (result > 0) {
             core_->next = core::need::nothing;
             data.remove_prefix(static_cast<std::size_t>(result));
+            written += static_cast<std::size_t>(result);
             continue;
         }
         error_code ec = core_->failure(result);
@@ -292,7 +295,7 @@ asio::awaitable<error_code> tls_stream::wait(clock::time_point deadline)
         // The reader stopped on its own with data that OpenSSL may already
         // hold, which no readiness of the socket would announce.
         co_await asio::post(state.tcp.get_executor(), asio::use_awaitable);
-        co_return error_code{};
+        co_return clock::now() < deadline ? error_code{} : error_code(boost::beast::error::timeout);
     }
 
     // The timer cancels the socket's wait at the deadline. Its handler keeps

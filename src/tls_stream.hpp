@@ -55,8 +55,10 @@ public:
     boost::asio::awaitable<boost::system::error_code> handshake(clock::time_point deadline);
 
     /// Writes all of `data`, waiting for room in the socket as needed, with
-    /// the errors of `handshake`.
-    boost::asio::awaitable<boost::system::error_code> write(std::string_view data, clock::time_point deadline);
+    /// the errors of `handshake`. `written` receives the number of bytes
+    /// that OpenSSL took, all of them on success.
+    boost::asio::awaitable<boost::system::error_code> write(std::string_view data, clock::time_point deadline,
+                                                            std::size_t& written);
 
     /// Decrypts into the first non-empty buffer what has arrived, without
     /// waiting. Fails with `would_block` when that is nothing, with
@@ -86,8 +88,9 @@ public:
     }
 
     /// Waits until the socket is ready for what the last read or write
-    /// needs, with the errors of `handshake`. When that read stopped with
-    /// decrypted data still buffered, it only lets other handlers run first.
+    /// needs, with the errors of `handshake`. When the last read returned
+    /// data, it only lets other handlers run first, because OpenSSL may hold
+    /// more, and then `cancel` has no wait to abort.
     boost::asio::awaitable<boost::system::error_code> wait(clock::time_point deadline);
 
     /// Aborts a wait in progress.

@@ -163,6 +163,8 @@ std::string serialize(http::request<http::string_body>& message)
                 taken += buffer.size();
             }
         });
+        if (ec)
+            throw boost::system::system_error(ec);
         serializer.consume(taken);
     }
     return text;
@@ -258,7 +260,7 @@ private:
     void read_response(response_parser& parser, http_response& response);
     asio::awaitable<std::tuple<error_code, bool>> read_with_deadlines(
         connection& conn, response_parser& parser,
-        std::chrono::steady_clock::time_point deadline);
+        std::chrono::steady_clock::time_point deadline, const cancel_hook* hook);
 
     asio::any_io_executor executor_;
     transport_settings settings_;
@@ -723,7 +725,7 @@ void transport::impl::read_response(response_parser& parser, http_response& resp
 
 asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlines(
     connection& conn, response_parser& parser,
-    std::chrono::steady_clock::time_point deadline)
+    std::chrono::steady_clock::time_point deadline, const cancel_hook* hook)
 {
     // Each read may wait at most the idle timeout, and never past the
     // request's deadline. Returns whether the idle timeout was the one that expired.
@@ -737,6 +739,11 @@ asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlin
         bool idle_first = idle_end < deadline;
         if (auto ec = co_await conn.stream.wait(idle_first ? idle_end : deadline))
             co_return std::tuple{ec, ec == beast::error::timeout && idle_first};
+        // The hook's action cancels only a socket wait in progress. It finds
+        // none when it runs while the wait above only yields to other
+        // handlers, or after that wait ended but before this coroutine resumed.
+        if (hook && hook->cancelled())
+            co_return std::tuple{error_code(asio::error::operation_aborted), false};
     }
     co_return std::tuple{error_code{}, false};
 }
@@ -841,9 +848,9 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         counters.requests.fetch_add(1, std::memory_order_relaxed);
 
         response.sent = true;
-        error_code write_ec = co_await conn->stream.write(text, deadline);
-        if (!write_ec)
-            counters.bytes_sent.fetch_add(text.size(), std::memory_order_relaxed);
+        std::size_t written = 0;
+        error_code write_ec = co_await conn->stream.write(text, deadline, written);
+        counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
         response_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
         parser.body_limit(settings_.max_body_bytes);
@@ -851,7 +858,7 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         bool idle_timeout = false;
         if (!write_ec) {
             conn->buffer.reserve(read_buffer_bytes);
-            std::tie(read_ec, idle_timeout) = co_await read_with_deadlines(*conn, parser, deadline);
+            std::tie(read_ec, idle_timeout) = co_await read_with_deadlines(*conn, parser, deadline, hook.get());
             if (conn->buffer.size() == 0)
                 conn->buffer.shrink_to_fit();
         }

@@ -4,9 +4,8 @@
 // and certificate checks.
 
 #define BOOST_TEST_MODULE tls_stream
-#include "support/fixture.hpp"
+#include "support/tls_pair.hpp"
 #include "tls_stream.hpp"
-#include "emulator/tls_material.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -41,71 +40,9 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-using server_stream = ssl::stream<tcp::socket>;
-
-// A TLS server on 127.0.0.1 that runs one script per accepted connection,
-// and a client context that trusts its CA, all on one io_context.
-struct tls_pair {
-    swr::test::temp_dir dir;
-    swr::emulator_detail::tls_files files = swr::emulator_detail::prepare_tls_files((dir.path() / "tls").string());
-    asio::io_context io;
-    ssl::context server_context{ssl::context::tls_server};
-    ssl::context client_context{ssl::context::tls_client};
-    tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
-
-    tls_pair()
-    {
-        server_context.use_certificate_chain_file(files.certificate_chain);
-        server_context.use_private_key_file(files.private_key, ssl::context::pem);
-        client_context.load_verify_file(files.ca_certificate);
-        client_context.set_verify_mode(ssl::verify_peer);
-    }
-
-    // Accepts one connection, makes the server handshake and runs `script`.
-    void serve(std::function<asio::awaitable<void>(server_stream&)> script)
-    {
-        asio::co_spawn(
-            io,
-            [this, script = std::move(script)]() -> asio::awaitable<void> {
-                server_stream peer(co_await acceptor.async_accept(asio::use_awaitable), server_context);
-                auto [ec] = co_await peer.async_handshake(ssl::stream_base::server, use_tuple);
-                if (!ec)
-                    co_await script(peer);
-            },
-            asio::detached);
-    }
-
-    // Connects `client` to the server and makes its handshake, checking the
-    // name `host` (127.0.0.1 unless given).
-    asio::awaitable<error_code> open(tls_stream& client, const std::string& host = "127.0.0.1")
-    {
-        co_await client.tcp().async_connect(acceptor.local_endpoint(), asio::use_awaitable);
-        X509_VERIFY_PARAM* param = SSL_get0_param(client.native_handle());
-        if (host == "127.0.0.1")
-            X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
-        else
-            SSL_set1_host(client.native_handle(), host.c_str());
-        co_return co_await client.handshake(clock_type::now() + swr::test::scaled(std::chrono::seconds(10)));
-    }
-
-    // Runs `test` to its end on the io_context, failing on any exception.
-    void run(std::function<asio::awaitable<void>()> test)
-    {
-        std::exception_ptr failure;
-        bool finished = false;
-        asio::co_spawn(io, test(), [&](std::exception_ptr error) {
-            failure = error;
-            finished = true;
-            io.stop();
-        });
-        io.run_for(swr::test::scaled(std::chrono::seconds(30)));
-        BOOST_TEST_REQUIRE(finished, "the test coroutine did not finish within 30 s");
-        if (failure)
-            std::rethrow_exception(failure);
-    }
-
-    tls_stream make_client() { return tls_stream(asio::make_strand(io), client_context.native_handle()); }
-};
+using server_stream = swr::test::tls_pair::server_stream;
+using swr::test::pattern_text;
+using swr::test::tls_pair;
 
 // Reads until `size` bytes arrived, waiting when nothing has, and counts the waits.
 asio::awaitable<error_code> read_exactly(tls_stream& client, std::string& out, std::size_t size, int& waits)
@@ -140,14 +77,6 @@ asio::awaitable<error_code> wait_until_failure(tls_stream& client, clock_type::t
         if (auto wait_ec = co_await client.wait(deadline))
             co_return wait_ec;
     }
-}
-
-std::string pattern_text(std::size_t size)
-{
-    std::string text(size, '\0');
-    for (std::size_t i = 0; i < size; ++i)
-        text[i] = static_cast<char>('a' + i % 26);
-    return text;
 }
 
 }  // namespace
@@ -336,7 +265,8 @@ BOOST_AUTO_TEST_CASE(write_after_peer_closed_fails)
         const std::string chunk(4096, 'x');
         error_code ec;
         for (int attempt = 0; attempt < 100 && !ec; ++attempt) {
-            ec = co_await client.write(chunk, clock_type::now() + std::chrono::seconds(10));
+            std::size_t written = 0;
+            ec = co_await client.write(chunk, clock_type::now() + std::chrono::seconds(10), written);
             asio::steady_timer pause(pair.io, std::chrono::milliseconds(5));
             co_await pause.async_wait(use_tuple);
         }
@@ -366,8 +296,11 @@ BOOST_AUTO_TEST_CASE(write_waits_for_room)
     pair.run([&]() -> asio::awaitable<void> {
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
-        error_code ec = co_await client.write(sent, clock_type::now() + swr::test::scaled(std::chrono::seconds(10)));
+        std::size_t written = 0;
+        error_code ec =
+            co_await client.write(sent, clock_type::now() + swr::test::scaled(std::chrono::seconds(10)), written);
         BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(written == sent.size());
         BOOST_TEST((clock_type::now() >= reading_started), "the write ended before the server read anything");
         if (!all_read)
             co_await read_done.async_wait(use_tuple);
@@ -387,8 +320,10 @@ BOOST_AUTO_TEST_CASE(write_times_out_when_peer_never_reads)
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
         const std::string sent = pattern_text(64 * 1000 * 1000);
-        error_code ec = co_await client.write(sent, clock_type::now() + std::chrono::milliseconds(200));
+        std::size_t written = 0;
+        error_code ec = co_await client.write(sent, clock_type::now() + std::chrono::milliseconds(200), written);
         BOOST_TEST((ec == boost::beast::error::timeout), ec.message());
+        BOOST_TEST(written < sent.size());
         hold.cancel();
     });
 }

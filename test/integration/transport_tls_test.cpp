@@ -1,0 +1,376 @@
+// The transport over tls_stream, against TLS servers in this process and the
+// emulator, all on 127.0.0.1. The cases are small records mixed with
+// post-handshake messages and a cancelled request whose server keeps sending
+// its body. Others check the errors of failed handshakes and certificates,
+// idle connections that the server ended in three ways, and cancellations
+// from another thread.
+
+#define BOOST_TEST_MODULE transport_tls
+#include "support/tls_pair.hpp"
+#include "logger.hpp"
+#include "tls_stream.hpp"
+#include "transport.hpp"
+
+#include <swr/endpoint.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using asio::ip::tcp;
+using boost::system::error_code;
+using swr::detail::tls_stream;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+using server_stream = swr::test::tls_pair::server_stream;
+using swr::test::pattern_text;
+using swr::test::tls_pair;
+
+// Transport settings for the server of `pair`, trusting its CA.
+swr::detail::transport_settings settings_for(tls_pair& pair)
+{
+    swr::detail::transport_settings settings;
+    std::string error = swr::parse_endpoint(
+        "https://127.0.0.1:" + std::to_string(pair.acceptor.local_endpoint().port()), settings.endpoint);
+    BOOST_TEST_REQUIRE(error == "");
+    settings.tls.ca_file = pair.files.ca_certificate;
+    return settings;
+}
+
+swr::outgoing_request get_request(const swr::detail::transport_settings& settings, const std::string& path)
+{
+    swr::outgoing_request request;
+    request.method = "GET";
+    request.host = settings.endpoint.host_header();
+    request.path = path;
+    return request;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(small_records_with_key_updates_and_tickets)
+{
+    // 3,000 records of 13 bytes, with a KeyUpdate that requests one back
+    // and a NewSessionTicket after every 250, all sent before the client
+    // reads. OpenSSL's read-ahead takes many of them in one recv, and none
+    // may be left behind where no readiness of the socket announces it.
+    tls_pair pair;
+    const std::string sent = pattern_text(3000 * 13);
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        for (std::size_t record = 0; record < 3000; ++record) {
+            if (record % 250 == 249) {
+                SSL_key_update(peer.native_handle(), SSL_KEY_UPDATE_REQUESTED);
+                SSL_new_session_ticket(peer.native_handle());
+            }
+            co_await asio::async_write(peer, asio::buffer(sent.data() + record * 13, 13), asio::use_awaitable);
+        }
+        co_await hold.async_wait(use_tuple);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        asio::steady_timer settle(pair.io, std::chrono::milliseconds(200));
+        co_await settle.async_wait(use_tuple);
+
+        // A 7-byte buffer leaves decrypted bytes inside OpenSSL after each read.
+        std::string received;
+        std::vector<char> buffer(7);
+        auto deadline = clock_type::now() + swr::test::scaled(std::chrono::seconds(10));
+        error_code ec;
+        while (received.size() < sent.size()) {
+            std::size_t bytes = client.read_some(asio::buffer(buffer), ec);
+            received.append(buffer.data(), bytes);
+            if (ec && ec != asio::error::would_block)
+                break;
+            if (received.size() < sent.size()) {
+                ec = co_await client.wait(deadline);
+                if (ec)
+                    break;
+            }
+        }
+        BOOST_TEST(!ec, ec.message());
+        BOOST_TEST((received == sent));
+        hold.cancel();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(transport_cancel_during_large_body)
+{
+    // The server sends the header and 4 MB of an 8 MB body, then nothing.
+    // The request is cancelled once the server has written 2 MB, while the
+    // client still decrypts what has arrived. Every trial must end as
+    // cancelled, and a lost cancellation shows as the idle timeout instead.
+    constexpr int trials = 6;
+    int cancelled = 0;
+    int timed_out = 0;
+    std::vector<std::string> other_failures;
+    for (int trial = 0; trial < trials; ++trial) {
+        tls_pair pair;
+        auto hook = std::make_shared<swr::detail::cancel_hook>();
+        asio::steady_timer hold(pair.io, clock_type::time_point::max());
+        pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+            std::string received;
+            co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+            const std::string header = "HTTP/1.1 200 OK\r\nContent-Length: 8000000\r\n\r\n";
+            co_await asio::async_write(peer, asio::buffer(header), asio::use_awaitable);
+            const std::string piece = pattern_text(64 * 1024);
+            for (int i = 0; i < 64; ++i) {
+                co_await asio::async_write(peer, asio::buffer(piece), asio::use_awaitable);
+                if (i == 31)
+                    hook->cancel();
+            }
+            co_await hold.async_wait(use_tuple);
+        });
+
+        swr::detail::transport_settings settings = settings_for(pair);
+        settings.timeouts.idle = std::chrono::milliseconds(500);
+        settings.max_body_bytes = 16 * 1000 * 1000;
+        swr::detail::logger log{swr::log_options{}};
+        swr::detail::transport transport(pair.io.get_executor(), settings, log);
+        swr::outgoing_request request = get_request(settings, "/large");
+        swr::detail::http_response response;
+        pair.run([&]() -> asio::awaitable<void> {
+            response = co_await transport.send(request, hook);
+            hold.cancel();
+        });
+
+        if (response.ec == asio::error::operation_aborted)
+            ++cancelled;
+        else if (response.ec == swr::errc::timeout)
+            ++timed_out;
+        else
+            other_failures.push_back(response.ec.message() + ": " + response.info.message);
+    }
+    BOOST_TEST_MESSAGE("cancelled " << cancelled << ", idle timeout " << timed_out << " of " << trials);
+    BOOST_TEST(other_failures.empty());
+    BOOST_TEST(timed_out == 0, timed_out << " of " << trials << " cancelled requests ran into the idle timeout");
+    BOOST_TEST(cancelled == trials);
+}
+
+BOOST_AUTO_TEST_CASE(certificate_failure_messages)
+{
+    // Each message names what failed and the option to check. The
+    // certificate names localhost, 127.0.0.1 and ::1.
+    struct failure_case {
+        std::string server_name;
+        bool other_ca;
+        std::string message;
+    };
+    const std::vector<failure_case> cases = {
+        {"wrong.example.test", false,
+         "TLS certificate is not valid for host name wrong.example.test; check the endpoint or "
+         "tls_options::server_name"},
+        {"127.0.0.2", false,
+         "TLS certificate is not valid for host name 127.0.0.2; check the endpoint or tls_options::server_name"},
+        {"localhost", true,
+         "TLS certificate verification failed for localhost: self-signed certificate in certificate chain; "
+         "check tls_options::ca_file"},
+    };
+    swr::test::temp_dir other_dir;
+    auto other_files = swr::emulator_detail::prepare_tls_files((other_dir.path() / "tls").string());
+    for (const auto& item : cases) {
+        tls_pair pair;
+        pair.serve([&](server_stream&) -> asio::awaitable<void> { co_return; });
+        swr::detail::transport_settings settings = settings_for(pair);
+        if (item.other_ca)
+            settings.tls.ca_file = other_files.ca_certificate;
+        settings.tls.server_name = item.server_name;
+        swr::detail::logger log{swr::log_options{}};
+        swr::detail::transport transport(pair.io.get_executor(), settings, log);
+        swr::outgoing_request request = get_request(settings, "/");
+        swr::detail::http_response response;
+        pair.run([&]() -> asio::awaitable<void> { response = co_await transport.send(request); });
+
+        BOOST_TEST((response.ec.category() == asio::error::get_ssl_category()), response.ec.message());
+        BOOST_TEST(response.info.message == item.message);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(idle_close_variants_sent_again)
+{
+    // The server responds to the first request and then ends the idle
+    // connection with close_notify, with a bare TCP close, or with a reset.
+    // The second request finds the pooled connection closed before any
+    // response byte, so it must be sent again on a new connection.
+    enum class ending { close_notify, tcp_close, reset };
+    for (ending end : {ending::close_notify, ending::tcp_close, ending::reset}) {
+        tls_pair pair;
+        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        asio::steady_timer hold(pair.io, clock_type::time_point::max());
+        pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+            std::string received;
+            co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+            co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+            if (end == ending::close_notify) {
+                co_await peer.async_shutdown(use_tuple);
+            } else if (end == ending::reset) {
+                peer.next_layer().set_option(asio::socket_base::linger(true, 0));
+                peer.next_layer().close();
+            } else {
+                peer.next_layer().close();
+            }
+        });
+        pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+            std::string received;
+            co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+            co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+            co_await hold.async_wait(use_tuple);
+        });
+
+        swr::detail::transport_settings settings = settings_for(pair);
+        swr::detail::logger log{swr::log_options{}};
+        swr::detail::transport transport(pair.io.get_executor(), settings, log);
+        swr::outgoing_request request = get_request(settings, "/");
+        swr::detail::http_response first;
+        swr::detail::http_response second;
+        pair.run([&]() -> asio::awaitable<void> {
+            first = co_await transport.send(request);
+            asio::steady_timer pause(pair.io, std::chrono::milliseconds(100));
+            co_await pause.async_wait(use_tuple);
+            second = co_await transport.send(request);
+            hold.cancel();
+        });
+        int mode = static_cast<int>(end);
+        BOOST_TEST(!first.ec, mode << ": " << first.info.message);
+        BOOST_TEST(!second.ec, mode << ": " << second.info.message);
+        BOOST_TEST(second.status == 200, mode);
+        BOOST_TEST(transport.counters().connections_opened.load() == 2u, mode);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(cancels_from_another_thread_on_four_threads)
+{
+    // 64 requests for pages of 100 repositories run on four threads while
+    // another thread cancels half of them, at staggered moments from 0 to
+    // 2.25 ms after the start. Each must end as a response or as cancelled.
+    swr::test::temp_dir dir;
+    swr::emulator_options options = swr::test::emulator_defaults(dir);
+    options.repositories = 2000;
+    swr::emulator_thread server(options, 2);
+
+    asio::io_context io;
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport_settings settings;
+    BOOST_TEST_REQUIRE(swr::parse_endpoint(server.get().endpoint_url(), settings.endpoint) == "");
+    settings.tls.ca_file = server.get().ca_file();
+    settings.max_idle_connections = 8;
+    swr::detail::transport transport(io.get_executor(), settings, log);
+
+    constexpr int requests = 64;
+    std::vector<std::shared_ptr<swr::detail::cancel_hook>> hooks;
+    for (int i = 0; i < requests; ++i)
+        hooks.push_back(std::make_shared<swr::detail::cancel_hook>());
+    std::atomic<int> succeeded{0};
+    std::atomic<int> cancelled{0};
+    std::atomic<int> finished{0};
+    std::mutex failures_mutex;
+    std::vector<std::string> failures;
+    auto work = asio::make_work_guard(io);
+    for (int i = 0; i < requests; ++i) {
+        swr::outgoing_request request;
+        request.method = "GET";
+        request.host = settings.endpoint.host_header();
+        request.path = "/v2/manage/shared-repositories";
+        request.query = "filter=center::self|limit::100|offset::" + std::to_string((i % 20) * 100);
+        request.set_header("X-Auth-Token", swr::test::test_token);
+        asio::co_spawn(
+            asio::make_strand(io),
+            [&, request, hook = hooks[static_cast<std::size_t>(i)]]() -> asio::awaitable<void> {
+                swr::detail::http_response response = co_await transport.send(request, hook);
+                if (!response.ec && response.status == 200) {
+                    ++succeeded;
+                } else if (response.ec == asio::error::operation_aborted) {
+                    ++cancelled;
+                } else {
+                    std::lock_guard lock(failures_mutex);
+                    failures.push_back(response.ec.message() + ": " + response.info.message);
+                }
+                if (++finished == requests)
+                    work.reset();
+            },
+            asio::detached);
+    }
+    std::thread canceller([&] {
+        for (int i = 0; i < requests; i += 2) {
+            std::this_thread::sleep_for(std::chrono::microseconds(150 * (i % 16)));
+            hooks[static_cast<std::size_t>(i)]->cancel();
+        }
+    });
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] { io.run_for(swr::test::scaled(std::chrono::seconds(60))); });
+    canceller.join();
+    for (auto& thread : threads)
+        thread.join();
+
+    BOOST_TEST_MESSAGE("succeeded " << succeeded << ", cancelled " << cancelled);
+    BOOST_TEST(finished.load() == requests);
+    BOOST_TEST(failures.empty(), failures.size() << " failures, first: " << (failures.empty() ? "" : failures[0]));
+    BOOST_TEST(succeeded.load() >= requests / 2);
+}
+
+BOOST_AUTO_TEST_CASE(handshake_end_errors)
+{
+    // The server ends the connection after the ClientHello. A TCP close
+    // gives stream_truncated and a reset gives connection_reset, as with
+    // asio::ssl::stream, and the retry rules treat both as transient.
+    for (bool reset : {false, true}) {
+        tls_pair pair;
+        asio::co_spawn(
+            pair.io,
+            [&]() -> asio::awaitable<void> {
+                tcp::socket peer = co_await pair.acceptor.async_accept(asio::use_awaitable);
+                std::vector<char> hello(512);
+                co_await peer.async_read_some(asio::buffer(hello), asio::use_awaitable);
+                if (reset)
+                    peer.set_option(asio::socket_base::linger(true, 0));
+                peer.close();
+            },
+            asio::detached);
+        swr::detail::transport_settings settings = settings_for(pair);
+        swr::detail::logger log{swr::log_options{}};
+        swr::detail::transport transport(pair.io.get_executor(), settings, log);
+        swr::outgoing_request request = get_request(settings, "/");
+        swr::detail::http_response response;
+        pair.run([&]() -> asio::awaitable<void> { response = co_await transport.send(request); });
+
+        if (reset) {
+            BOOST_TEST((response.ec == asio::error::connection_reset), response.ec.message());
+            BOOST_TEST(response.info.message == "TLS handshake with 127.0.0.1 failed: Connection reset by peer");
+        } else {
+            BOOST_TEST((response.ec == ssl::error::stream_truncated), response.ec.message());
+            BOOST_TEST(response.info.message == "TLS handshake with 127.0.0.1 failed: stream truncated");
+        }
+    }
+}
