@@ -1,10 +1,45 @@
 #include "recent_keys.hpp"
 
+#include <bit>
 #include <cstring>
 
 namespace swr::detail {
 
 namespace {
+
+template <class Word>
+Word load(const char* data) noexcept
+{
+    Word word;
+    std::memcpy(&word, data, sizeof word);
+    return word;
+}
+
+// The last `size` bytes of `text` (1 to 7), zero-extended into a word as a
+// little-endian load would read them. A memcpy of a variable size here
+// compiled to a library call, which took a fifth of the filter's samples
+// in a perf profile of 1,000-page scans.
+std::uint64_t tail_word(std::string_view text, std::size_t size) noexcept
+{
+    const char* end = text.data() + text.size();
+    if constexpr (std::endian::native == std::endian::little) {
+        if (text.size() >= 8)
+            return load<std::uint64_t>(end - 8) >> ((8 - size) * 8);
+        const char* first = end - size;
+        if (size >= 4) {
+            // Two loads of 4 bytes that overlap when `size` is below 8.
+            auto low = static_cast<std::uint64_t>(load<std::uint32_t>(first));
+            auto high = static_cast<std::uint64_t>(load<std::uint32_t>(end - 4));
+            return low | (high << ((size - 4) * 8));
+        }
+        auto byte = [](char c) { return static_cast<std::uint64_t>(static_cast<unsigned char>(c)); };
+        return byte(first[0]) | (byte(first[size / 2]) << (size / 2 * 8)) | (byte(first[size - 1]) << ((size - 1) * 8));
+    } else {
+        std::uint64_t word = 0;
+        std::memcpy(&word, end - size, size);
+        return word;
+    }
+}
 
 // Folds `text` into `hash` 8 bytes at a time. Keys are short, so this costs
 // a few multiplications where std::hash makes a call into the library.
@@ -16,16 +51,10 @@ std::uint64_t fold(std::uint64_t hash, std::string_view text) noexcept
     };
     hash = mix(hash ^ text.size());
     std::size_t i = 0;
-    for (; i + 8 <= text.size(); i += 8) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, text.data() + i, 8);
-        hash = mix(hash ^ word);
-    }
-    if (i < text.size()) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, text.data() + i, text.size() - i);
-        hash = mix(hash ^ word);
-    }
+    for (; i + 8 <= text.size(); i += 8)
+        hash = mix(hash ^ load<std::uint64_t>(text.data() + i));
+    if (i < text.size())
+        hash = mix(hash ^ tail_word(text, text.size() - i));
     return hash;
 }
 
