@@ -12,9 +12,9 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <algorithm>
 #include <new>
 
 namespace swr::detail {
@@ -30,10 +30,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // Size of OpenSSL's read buffer. With read-ahead, one recv takes up to this
 // much, enough for a whole page of 100 repositories (about 60 KB in four records).
 constexpr std::size_t read_buffer_bytes = 64 * 1024;
-
-}  // namespace
-
-namespace {
 
 // The socket of a connection's BIO, and the errno of its last failure.
 struct bio_target {
@@ -171,11 +167,14 @@ error_code tls_stream::core::failure(int result)
             return error_code(queued, asio::error::get_ssl_category());
         if (target.last_errno != 0)
             return error_code(target.last_errno, boost::system::system_category());
+        // recv returned 0: the peer ended TCP without close_notify. Asio's
+        // stream calls that stream_truncated, and so does this one.
         return asio::ssl::error::stream_truncated;
     }
     case SSL_ERROR_SSL: {
-        // OpenSSL 3 reports a TCP end without close_notify this way. Asio's
-        // stream calls it stream_truncated, and so does this one.
+        // OpenSSL 3 reports an end without close_notify this way only when
+        // BIO_CTRL_EOF returns 1, which this BIO never does. The check keeps
+        // the mapping should the BIO ever report EOF.
         auto queued = ERR_get_error();
         if (ERR_GET_REASON(queued) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
             return asio::ssl::error::stream_truncated;
