@@ -37,11 +37,35 @@ struct bio_target {
     int last_errno = 0;  // errno of the last failed recv or send, for SSL_ERROR_SYSCALL
 };
 
-int descriptor_of(bio_target& target)
+// Runs `call` on the socket's descriptor, again when a signal interrupts it.
+// Returns the byte count, or -1 with the BIO's retry flag set when the socket
+// would block, or -1 with errno stored in the target on any other failure.
+template <class Call>
+int transfer(BIO* bio, bool reading, Call call)
 {
+    auto& target = *static_cast<bio_target*>(BIO_get_data(bio));
+    BIO_clear_retry_flags(bio);
+
     // A closed socket has no descriptor, and its number may already belong
     // to another file.
-    return target.socket->is_open() ? target.socket->native_handle() : -1;
+    if (!target.socket->is_open()) {
+        target.last_errno = EBADF;
+        return -1;
+    }
+    for (;;) {
+        ssize_t done = call(target.socket->native_handle());
+        if (done >= 0)
+            return static_cast<int>(done);
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            target.last_errno = errno;
+        else if (reading)
+            BIO_set_retry_read(bio);
+        else
+            BIO_set_retry_write(bio);
+        return -1;
+    }
 }
 
 // recv and send, which unlike read and write take MSG_NOSIGNAL: a write to
@@ -49,48 +73,13 @@ int descriptor_of(bio_target& target)
 // the caller's process.
 int bio_read(BIO* bio, char* data, int size)
 {
-    auto& target = *static_cast<bio_target*>(BIO_get_data(bio));
-    BIO_clear_retry_flags(bio);
-    int fd = descriptor_of(target);
-    if (fd < 0) {
-        target.last_errno = EBADF;
-        return -1;
-    }
-    for (;;) {
-        ssize_t received = ::recv(fd, data, static_cast<std::size_t>(size), 0);
-        if (received >= 0)
-            return static_cast<int>(received);
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            BIO_set_retry_read(bio);
-        else
-            target.last_errno = errno;
-        return -1;
-    }
+    return transfer(bio, true, [&](int fd) { return ::recv(fd, data, static_cast<std::size_t>(size), 0); });
 }
 
 int bio_write(BIO* bio, const char* data, int size)
 {
-    auto& target = *static_cast<bio_target*>(BIO_get_data(bio));
-    BIO_clear_retry_flags(bio);
-    int fd = descriptor_of(target);
-    if (fd < 0) {
-        target.last_errno = EBADF;
-        return -1;
-    }
-    for (;;) {
-        ssize_t sent = ::send(fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
-        if (sent >= 0)
-            return static_cast<int>(sent);
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            BIO_set_retry_write(bio);
-        else
-            target.last_errno = errno;
-        return -1;
-    }
+    return transfer(bio, false,
+                    [&](int fd) { return ::send(fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL); });
 }
 
 long bio_control(BIO*, int command, long, void*)
@@ -171,15 +160,11 @@ error_code tls_stream::core::failure(int result)
         // stream calls that stream_truncated, and so does this one.
         return asio::ssl::error::stream_truncated;
     }
-    case SSL_ERROR_SSL: {
-        // OpenSSL 3 reports an end without close_notify this way only when
-        // BIO_CTRL_EOF returns 1, which this BIO never does. The check keeps
-        // the mapping should the BIO ever report EOF.
-        auto queued = ERR_get_error();
-        if (ERR_GET_REASON(queued) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-            return asio::ssl::error::stream_truncated;
-        return error_code(static_cast<int>(queued), asio::error::get_ssl_category());
-    }
+    case SSL_ERROR_SSL:
+        // OpenSSL 3 would report an end without close_notify here as
+        // SSL_R_UNEXPECTED_EOF_WHILE_READING, but only if BIO_CTRL_EOF
+        // returned 1. This BIO never does, so that end comes as SSL_ERROR_SYSCALL.
+        return error_code(static_cast<int>(ERR_get_error()), asio::error::get_ssl_category());
     default:
         return asio::ssl::error::unexpected_result;
     }
@@ -226,8 +211,8 @@ SSL* tls_stream::native_handle() noexcept
 
 asio::awaitable<error_code> tls_stream::handshake(clock::time_point deadline)
 {
-    // OpenSSL's calls fail with `would_block` instead of waiting, and `wait`
-    // waits for the socket instead.
+    // In non-blocking mode OpenSSL's calls return `would_block`, and `wait`
+    // waits for the socket.
     error_code ec;
     core_->tcp.socket().non_blocking(true, ec);
     if (ec)

@@ -26,9 +26,10 @@ namespace swr::detail {
 /// and a BIO pair, one copy and 17 KiB buffers each way per connection. Here
 /// one `recv` moves whatever has arrived, up to 64 KiB, into OpenSSL's read
 /// buffer, and Asio only waits for the socket to become readable or
-/// writable. Synchronous reads never wait: they fail with `would_block`, and
-/// `wait` then waits for what OpenSSL needs. Not thread-safe: every member
-/// runs on the strand given to the constructor.
+/// writable. The handshake makes the socket non-blocking, so a synchronous
+/// read that finds nothing fails with `would_block`, and `wait` then waits
+/// for what OpenSSL needs. Not thread-safe, so every member runs on the
+/// strand given to the constructor.
 class tls_stream {
 public:
     using executor_type = boost::asio::any_io_executor;

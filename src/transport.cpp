@@ -151,23 +151,23 @@ error_code read_arrived(connection& conn, response_parser& parser, std::size_t m
     return ec;
 }
 
-// Returns the bytes of `message` as Beast writes them.
+// Serializes `message` into the bytes Beast would write for it.
 std::string serialize(http::request<http::string_body>& message)
 {
     std::string text;
     http::request_serializer<http::string_body> serializer{message};
     error_code ec;
     while (!ec && !serializer.is_done()) {
-        std::size_t taken = 0;
+        std::size_t appended = 0;
         serializer.next(ec, [&](error_code&, const auto& buffers) {
             for (asio::const_buffer buffer : beast::buffers_range_ref(buffers)) {
                 text.append(static_cast<const char*>(buffer.data()), buffer.size());
-                taken += buffer.size();
+                appended += buffer.size();
             }
         });
         if (ec)
             throw boost::system::system_error(ec);
-        serializer.consume(taken);
+        serializer.consume(appended);
     }
     return text;
 }

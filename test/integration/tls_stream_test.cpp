@@ -84,11 +84,8 @@ asio::awaitable<error_code> wait_until_failure(tls_stream& client, clock_type::t
 BOOST_AUTO_TEST_CASE(read_with_nothing_arrived_would_block)
 {
     tls_pair pair;
-    asio::steady_timer hold(pair.io);
-    pair.serve([&](server_stream&) -> asio::awaitable<void> {
-        hold.expires_at(clock_type::time_point::max());
-        co_await hold.async_wait(use_tuple);
-    });
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    pair.serve_silently(hold);
     pair.run([&]() -> asio::awaitable<void> {
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
@@ -165,11 +162,8 @@ BOOST_AUTO_TEST_CASE(read_waits_for_later_records)
 BOOST_AUTO_TEST_CASE(wait_times_out_at_deadline)
 {
     tls_pair pair;
-    asio::steady_timer hold(pair.io);
-    pair.serve([&](server_stream&) -> asio::awaitable<void> {
-        hold.expires_at(clock_type::time_point::max());
-        co_await hold.async_wait(use_tuple);
-    });
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    pair.serve_silently(hold);
     pair.run([&]() -> asio::awaitable<void> {
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
@@ -191,11 +185,8 @@ BOOST_AUTO_TEST_CASE(wait_times_out_at_deadline)
 BOOST_AUTO_TEST_CASE(cancel_aborts_wait)
 {
     tls_pair pair;
-    asio::steady_timer hold(pair.io);
-    pair.serve([&](server_stream&) -> asio::awaitable<void> {
-        hold.expires_at(clock_type::time_point::max());
-        co_await hold.async_wait(use_tuple);
-    });
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    pair.serve_silently(hold);
     pair.run([&]() -> asio::awaitable<void> {
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
@@ -311,11 +302,8 @@ BOOST_AUTO_TEST_CASE(write_waits_for_room)
 BOOST_AUTO_TEST_CASE(write_times_out_when_peer_never_reads)
 {
     tls_pair pair;
-    asio::steady_timer hold(pair.io);
-    pair.serve([&](server_stream&) -> asio::awaitable<void> {
-        hold.expires_at(clock_type::time_point::max());
-        co_await hold.async_wait(use_tuple);
-    });
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    pair.serve_silently(hold);
     pair.run([&]() -> asio::awaitable<void> {
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
@@ -62,6 +63,14 @@ struct tls_pair {
                     co_await script(peer);
             },
             asio::detached);
+    }
+
+    /// Accepts one connection and sends nothing on it until `hold` is cancelled.
+    void serve_silently(boost::asio::steady_timer& hold)
+    {
+        serve([&hold](server_stream&) -> boost::asio::awaitable<void> {
+            co_await hold.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        });
     }
 
     /// Connects `client` to the server and makes its handshake, checking the
