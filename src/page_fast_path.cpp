@@ -27,30 +27,35 @@ constexpr std::size_t no_field = repository_fields.size();
 using field_set = std::uint32_t;
 constexpr field_set all_fields = (field_set{1} << repository_fields.size()) - 1;
 
-// Each key followed by its closing quote and zeros, to compare 16 bytes of
-// input with a key at once. Every key is shorter than 15 bytes.
-struct quoted_key {
+// Each member's start as servers write it, `"key":`, followed by zeros, to
+// compare 16 bytes of input with it at once. Every key is at most 13 bytes.
+struct member_pattern {
     std::array<char, 16> bytes{};
-    unsigned mask = 0;  // bit i: byte i belongs to the key or its quote
+    unsigned mask = 0;  // bit i: byte i belongs to the pattern
+    std::size_t size = 0;
 };
 
-constexpr std::array<quoted_key, repository_fields.size()> make_quoted_keys()
+constexpr std::array<member_pattern, repository_fields.size()> make_member_patterns()
 {
-    std::array<quoted_key, repository_fields.size()> keys{};
+    std::array<member_pattern, repository_fields.size()> patterns{};
     for (std::size_t field = 0; field < repository_fields.size(); ++field) {
         std::string_view key = repository_fields[field].key;
+        member_pattern& pattern = patterns[field];
+        pattern.bytes[0] = '"';
         for (std::size_t i = 0; i < key.size(); ++i)
-            keys[field].bytes[i] = key[i];
-        keys[field].bytes[key.size()] = '"';
-        keys[field].mask = (1u << (key.size() + 1)) - 1;
+            pattern.bytes[i + 1] = key[i];
+        pattern.bytes[key.size() + 1] = '"';
+        pattern.bytes[key.size() + 2] = ':';
+        pattern.size = key.size() + 3;
+        pattern.mask = (1u << pattern.size) - 1;
     }
-    return keys;
+    return patterns;
 }
 
-constexpr auto quoted_keys = make_quoted_keys();
+constexpr auto member_patterns = make_member_patterns();
 static_assert([] {
     for (const field_spec& field : repository_fields) {
-        if (field.key.size() >= 15)
+        if (field.key.size() > 13)
             return false;
     }
     return true;
@@ -174,20 +179,20 @@ private:
         std::size_t guess = 0;
         field_set seen = 0;
         for (;;) {
-            if (!consume('"'))
-                return false;
             std::size_t field = 0;
-            if (!read_expected_key(guess, field)) {
+            if (!read_expected_member(guess, field)) {
                 std::string_view key;
-                if (!read_string(key, true))
+                if (!consume('"') || !read_string(key, true))
                     return false;
                 field = find_field(key, guess);
+                if (!consume(':'))
+                    return false;
             }
-            if (!consume(':') || !read_value(item, field, named))
+            if (!read_value(item, field, named))
                 return false;
             if (field < no_field)
                 seen |= field_set{1} << field;
-            char next = peek();
+            char next = p_ < end_ && *p_ == ',' ? ',' : peek();
             if (next == ',') {
                 ++p_;
                 continue;
@@ -201,36 +206,40 @@ private:
         }
     }
 
-    // Reads the key whose opening quote was consumed when it is the one
-    // expected next in API order, as find_field would match it.
-    bool read_expected_key(std::size_t& guess, std::size_t& field) noexcept
+    // Reads `"key":` when the key is the one expected next in API order and
+    // written without whitespace, as find_field would match it.
+    bool read_expected_member(std::size_t& guess, std::size_t& field) noexcept
     {
         if (guess >= repository_fields.size())
             return false;
+        const member_pattern& expected = member_patterns[guess];
 #if defined(__SSE2__)
         if (end_ - p_ >= 16) {
-            const quoted_key& key = quoted_keys[guess];
             __m128i input = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
-            __m128i pattern = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key.bytes.data()));
+            __m128i pattern = _mm_loadu_si128(reinterpret_cast<const __m128i*>(expected.bytes.data()));
             auto equal = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(input, pattern)));
-            if ((equal & key.mask) != key.mask)
+            if ((equal & expected.mask) != expected.mask)
                 return false;
-            p_ += repository_fields[guess].key.size() + 1;
+            p_ += expected.size;
             field = guess++;
             return true;
         }
 #endif
-        std::string_view expected = repository_fields[guess].key;
-        if (static_cast<std::size_t>(end_ - p_) <= expected.size() || p_[expected.size()] != '"' ||
-            std::memcmp(p_, expected.data(), expected.size()) != 0)
+        if (static_cast<std::size_t>(end_ - p_) < expected.size ||
+            std::memcmp(p_, expected.bytes.data(), expected.size) != 0)
             return false;
-        p_ += expected.size() + 1;
+        p_ += expected.size;
         field = guess++;
         return true;
     }
 
     bool read_value(repository& item, std::size_t field, bool& named)
     {
+        // The usual case first: a string right after the colon.
+        if (field < no_field && repository_fields[field].type == field_type::text && p_ < end_ && *p_ == '"') {
+            ++p_;
+            return read_text(item, field, named);
+        }
         if (peek() == 'n') {
             // null: the default, as the complete parser does; a null name
             // is left to it to report.
@@ -244,14 +253,8 @@ private:
             return skip_scalar();
 
         switch (repository_fields[field].type) {
-        case field_type::text: {
-            std::string_view text;
-            if (!consume('"') || !read_string(text, false))
-                return false;
-            text_member(item, field)->assign(text.data(), text.size());
-            named = named || field == name_field;
-            return true;
-        }
+        case field_type::text:
+            return consume('"') && read_text(item, field, named);
         case field_type::integer:
             return read_integer(*integer_member(item, field));
         case field_type::optional_integer: {
@@ -267,6 +270,17 @@ private:
             return read_tags(item.tags);
         }
         return false;
+    }
+
+    // Reads the string whose opening quote was consumed into text field `field`.
+    bool read_text(repository& item, std::size_t field, bool& named)
+    {
+        std::string_view text;
+        if (!read_string(text, false))
+            return false;
+        text_member(item, field)->assign(text.data(), text.size());
+        named = named || field == name_field;
+        return true;
     }
 
     // A value of an unknown field: a string, an integer or a literal.

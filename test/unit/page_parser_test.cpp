@@ -90,6 +90,27 @@ BOOST_AUTO_TEST_CASE(fast_path_allows_whitespace_and_unknown_fields)
     BOOST_TEST((*fast == parse_page_complete(body).items));
 }
 
+// Members are compared with `"key":` 16 bytes at a time while at least 16
+// bytes are left, and byte by byte near the end. Whitespace inside a member,
+// a key that only starts like the expected one, or a value that is not a
+// string must take the slower way to the same result.
+BOOST_AUTO_TEST_CASE(fast_path_reads_members_written_other_ways)
+{
+    const std::string long_tail = R"(,"description":"a description long enough for 16-byte loads"}])";
+    const std::vector<std::string> members = {
+        R"("category":"db")",  R"("category" :"db")", R"("category": "db")", R"( "category":"db")",
+        R"("category":null)",  R"("categoryx":"db")", R"("categor":"db")",   R"("namespace":"ns")",
+    };
+    for (const std::string& member : members) {
+        for (const std::string& tail : {std::string("}]"), long_tail}) {
+            const std::string body = R"([{"name":"a",)" + member + tail;
+            std::optional<std::vector<swr::repository>> fast = parse_page_fast(body);
+            BOOST_TEST_REQUIRE(fast.has_value(), "fast path declined: " << body);
+            BOOST_TEST((*fast == parse_page_complete(body).items), "fast path differs on: " << body);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(fast_path_declines_other_shapes)
 {
     check_declined(R"([{"name":"a\"b"}])");                      // escape
