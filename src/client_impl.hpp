@@ -28,7 +28,7 @@ enum class body_parsing {
     now,  ///< before returning, into `page.items`
     /// Later, by `parse_page_body`, when `Content-Range` already gives the
     /// page's record count; otherwise now. A scan uses this to send its
-    /// next request before it spends time on parsing.
+    /// next request at once, and parses the page when it delivers it.
     when_delivered,
 };
 

@@ -33,30 +33,18 @@ void reject(std::string message)
 }
 
 // Fetches one page of the scan on a strand of its own. As soon as a
-// response is in, `on_received` lets the scan send its next request, and
-// the body is parsed only after that request had its turn to be written.
+// response is in, `on_received` lets the scan send its next request. The
+// body is parsed only when the page is delivered (scan_state::deliver).
 asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
                                            std::shared_ptr<rate_limiter> limiter,
                                            shared_repositories_request request, page_slot slot,
                                            std::shared_ptr<cancel_hook> hook,
-                                           std::function<void(const fetch_outcome&)> on_received,
-                                           std::shared_ptr<item_pool> pool)
+                                           std::function<void(const fetch_outcome&)> on_received)
 {
     fetch_outcome outcome = co_await client->fetch(request, slot.offset, slot.limit, limiter.get(), std::move(hook),
                                                    body_parsing::when_delivered);
-    if (!outcome.unparsed)
-        co_return outcome;
-    on_received(outcome);
-    // The next request reaches the network through three queued handlers
-    // (the scan's strand, its own strand, its connection's strand): queue
-    // the parse behind them. A cancellation meanwhile must not throw away
-    // the outcome, which counts a request that was sent.
-    co_await asio::this_coro::throw_if_cancelled(false);
-    for (int hop = 0; hop < 3; ++hop)
-        co_await asio::post(asio::use_awaitable);
-    outcome.page.items = pool->take();
-    outcome.ec = parse_page_body(outcome.page, *outcome.unparsed, outcome.info);
-    outcome.unparsed.reset();
+    if (outcome.unparsed)
+        on_received(outcome);
     co_return outcome;
 }
 
@@ -232,7 +220,7 @@ void scan_state::launch(page_slot slot)
             self->on_received(slot, count, total, request_id);
         });
     };
-    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook, std::move(on_received), pool_),
+    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook, std::move(on_received)),
                    asio::bind_cancellation_slot(
                        signal->slot(), [self = shared_from_this(), slot](std::exception_ptr error,
                                                                           fetch_outcome outcome) mutable {
@@ -324,10 +312,10 @@ void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
         return;
     }
     if (stopped_) {
-        // A page whose body was being parsed when the scan failed is still
+        // A page whose response was in when the scan failed is still
         // delivered if every page before it is (see stop_requests).
         if (received && deliverable_after_failure(slot.offset) && !planner_.discarded(slot.offset))
-            ready_.emplace(slot.offset, std::move(outcome.page));
+            keep_ready(slot, std::move(outcome));
         update_summary();
         deliver();
         return;
@@ -339,9 +327,15 @@ void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
         return;
     }
     if (!planner_.discarded(slot.offset))
-        ready_.emplace(slot.offset, std::move(outcome.page));
+        keep_ready(slot, std::move(outcome));
     launch_requests();
     deliver();
+}
+
+void scan_state::keep_ready(page_slot slot, fetch_outcome outcome)
+{
+    ready_.emplace(slot.offset,
+                   ready_page{std::move(outcome.page), std::move(outcome.unparsed), std::move(outcome.info)});
 }
 
 void scan_state::on_failure(page_slot slot, error_code ec, error_info info)
@@ -407,6 +401,23 @@ void scan_state::check_listing_change(page_slot slot, std::optional<std::int64_t
     }
 }
 
+// Parses the body of the page about to be delivered into items the caller
+// gave back, so the items are written just before the caller reads them.
+// With 64 requests in flight, up to about 126 pages waited for an earlier
+// one, and items parsed on arrival had left the cache by their turn.
+// Returns false after failing the scan on a bad body.
+bool scan_state::parse_ready_page(ready_page& ready)
+{
+    ready.result.items = pool_->take();
+    error_code ec = parse_page_body(ready.result, *ready.body, ready.info);
+    ready.body.reset();
+    if (!ec)
+        return true;
+    pool_->give(std::move(ready.result.items));
+    fail(ec, std::move(ready.info));
+    return false;
+}
+
 void scan_state::drop_recent_duplicates(page& result)
 {
     auto next_kept = result.items.begin();
@@ -457,8 +468,8 @@ void scan_state::stop_requests()
         deadline_timer_->cancel();
     if (options_.warm_up_connections)
         client_->transport.cancel_warm_ups();
-    // After a failure, a request whose body is being parsed needs no network.
-    // It may finish, so that its page is delivered if it comes before the failed one.
+    // After a failure, a request whose response is in needs no network. It
+    // may finish, so that its page is delivered if it comes before the failed one.
     for (auto& [offset, request] : in_flight_) {
         if (request.received && deliverable_after_failure(offset))
             continue;
@@ -478,8 +489,11 @@ void scan_state::deliver()
         next = ready_.end();
     }
     if (next != ready_.end()) {
-        page result = std::move(next->second);
+        ready_page ready = std::move(next->second);
         ready_.erase(next);
+        if (ready.body && !parse_ready_page(ready))
+            return;
+        page result = std::move(ready.result);
         auto count = static_cast<std::int64_t>(result.items.size());
         planner_.on_delivered(count);
         drop_recent_duplicates(result);
@@ -494,9 +508,9 @@ void scan_state::deliver()
     }
 
     if (error_) {
-        // A page still being parsed may yet be delivered.
-        auto parsing = in_flight_.find(planner_.next_delivery());
-        if (parsing != in_flight_.end() && parsing->second.received && deliverable_after_failure(parsing->first))
+        // A page whose response is in, and whose outcome is on its way, may yet be delivered.
+        auto arriving = in_flight_.find(planner_.next_delivery());
+        if (arriving != in_flight_.end() && arriving->second.received && deliverable_after_failure(arriving->first))
             return;
         // Pages after the failed one are dropped: the caller resumes from next_offset.
         if (!ended_ && error_ != asio::error::operation_aborted) {

@@ -46,8 +46,16 @@ private:
         std::shared_ptr<boost::asio::cancellation_signal> signal;  // for waits on the request's strand
         boost::asio::any_io_executor executor;
         std::shared_ptr<cancel_hook> hook;  // for the network exchange
-        bool received = false;   // the response is in and counted; its body is being parsed
+        bool received = false;   // the response is in and counted; its outcome is on its way
         bool cancelled = false;  // cancelled because the listing ends before it
+    };
+
+    // A response waiting for its turn: its page, and its body when that is
+    // parsed on delivery, with what an error would report.
+    struct ready_page {
+        page result;
+        std::optional<unparsed_body> body;
+        error_info info;
     };
 
     void start_next(handler_type handler, std::uint64_t ticket);
@@ -58,6 +66,7 @@ private:
     bool accept_response(page_slot slot, std::int64_t count, std::optional<std::int64_t> total,
                          const std::string& request_id);
     void on_outcome(page_slot slot, fetch_outcome outcome);
+    void keep_ready(page_slot slot, fetch_outcome outcome);
     void on_failure(page_slot slot, boost::system::error_code ec, error_info info);
     void settle_pending_failures();
     void fail(boost::system::error_code ec, error_info info);
@@ -70,6 +79,7 @@ private:
     void update_summary();
     void start_deadline();
     void check_listing_change(page_slot slot, std::optional<std::int64_t> total, const std::string& request_id);
+    bool parse_ready_page(ready_page& ready);
     void drop_recent_duplicates(page& result);
 
     std::shared_ptr<client_impl> client_;
@@ -78,7 +88,7 @@ private:
     scan_options options_;
     scan_planner planner_;
 
-    std::map<std::int64_t, page> ready_;  // responses waiting for their turn, by offset
+    std::map<std::int64_t, ready_page> ready_;  // by offset
     std::map<std::int64_t, request_in_flight> in_flight_;
 
     // Failures of speculative pages that may lie past the end of the listing.

@@ -323,6 +323,31 @@ BOOST_FIXTURE_TEST_CASE(content_range_wrong_count_rejected, scan_fixture)
     check_content_range_rejected(*this, "10-9/50", 1);
 }
 
+BOOST_FIXTURE_TEST_CASE(late_bad_body_fails_at_its_turn, scan_fixture)
+{
+    // The page at offset 10 comes 200 ms late, with a Content-Range of nine
+    // records for a body of ten, so the pages after it arrive first and wait.
+    // Its body is parsed when its turn comes, and the scan then fails there:
+    // the waiting pages are not delivered, and the scan resumes at 10.
+    server.script({on_offset(10, content_range("10-9/50")), on_offset(10, delay_of(200ms))});
+
+    scan_report report = run_scan(start_client(), io, scan_with(10, 4));
+
+    BOOST_TEST(report.error == swr::errc::bad_content_range);
+    BOOST_TEST(report.info.message.rfind("Content-Range '10-9/50' does not match the response: "
+                                         "requested offset 10, body holds 10 records",
+                                         0) == 0u,
+               "message: " << report.info.message);
+    BOOST_TEST(report.info.offset.value_or(-1) == 10);
+    BOOST_TEST(!report.info.request_id.empty());
+    BOOST_TEST(report.keys == slice(server.reference(), 0, 10), boost::test_tools::per_element());
+    BOOST_TEST(report.summary.next_offset == 10);
+    BOOST_TEST(report.summary.pages == 1);
+    BOOST_TEST(!report.summary.complete);
+    // The pages at 20, 30 and 40 were requested while the one at 10 was late.
+    BOOST_TEST(server.get().stats().requests >= 5u);
+}
+
 BOOST_FIXTURE_TEST_CASE(missing_content_range_uses_total_range, scan_fixture)
 {
     // No response has Content-Range, but every item still carries total_range.
