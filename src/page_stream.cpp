@@ -405,7 +405,9 @@ void scan_state::check_listing_change(page_slot slot, std::optional<std::int64_t
 // gave back, so the items are written just before the caller reads them.
 // With 64 requests in flight, up to about 126 pages waited for an earlier
 // one, and items parsed on arrival had left the cache by their turn.
-// Returns false after failing the scan on a bad body.
+// A bad body is then a failure of its request, handled as one: it fails the
+// scan unless the page lies past the end of the listing. Returns false for
+// a bad body, after on_failure has gone on with the scan.
 bool scan_state::parse_ready_page(ready_page& ready)
 {
     ready.result.items = pool_->take();
@@ -414,7 +416,7 @@ bool scan_state::parse_ready_page(ready_page& ready)
     if (!ec)
         return true;
     pool_->give(std::move(ready.result.items));
-    fail(ec, std::move(ready.info));
+    on_failure(page_slot{ready.result.offset, ready.result.limit}, ec, std::move(ready.info));
     return false;
 }
 
@@ -438,7 +440,7 @@ void scan_state::fail(error_code ec, error_info info)
     // A stream destroyed after its last page cancels a scan that already ended.
     if (ended_)
         return;
-    if (!error_) {
+    if (!error_ || precedes_failure(ec, info)) {
         error_ = ec;
         error_info_ = std::move(info);
         // Pages before the failed one may still be delivered, so where the
@@ -448,6 +450,17 @@ void scan_state::fail(error_code ec, error_info info)
     }
     stop_requests();
     deliver();
+}
+
+// Returns whether a failure at `info.offset` comes before the one the scan
+// recorded, so that delivery stops there first and it is the one to report.
+// A body is parsed at its page's turn, so its failure can come after that of
+// a later page. A cancellation neither replaces nor is replaced.
+bool scan_state::precedes_failure(error_code ec, const error_info& info) const noexcept
+{
+    if (error_ == asio::error::operation_aborted || ec == asio::error::operation_aborted || !info.offset)
+        return false;
+    return !error_info_.offset || *info.offset < *error_info_.offset;
 }
 
 // Returns whether the page at `offset` may still be delivered after the
@@ -488,6 +501,9 @@ void scan_state::deliver()
         ready_.erase(next);
         next = ready_.end();
     }
+    // After a cancellation no page is delivered, even one that has arrived.
+    if (next != ready_.end() && error_ && !deliverable_after_failure(next->first))
+        next = ready_.end();
     if (next != ready_.end()) {
         ready_page ready = std::move(next->second);
         ready_.erase(next);

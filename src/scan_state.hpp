@@ -73,6 +73,7 @@ private:
     void stop_requests();
     void cancel_past_end();
     void cancel_request(request_in_flight& request);
+    bool precedes_failure(boost::system::error_code ec, const error_info& info) const noexcept;
     bool deliverable_after_failure(std::int64_t offset) const noexcept;
     void deliver();
     void complete(boost::system::error_code ec, std::optional<page> result);

@@ -254,3 +254,157 @@ BOOST_AUTO_TEST_CASE(reused_items_replaced_on_fallback)
     BOOST_TEST(!error.empty());
     BOOST_TEST(items.empty());
 }
+
+namespace {
+
+// Writes random pages in which whitespace, member order, repeated keys,
+// nulls, keys close to known ones and non-ASCII text vary, for comparing
+// the two parsers.
+class page_writer {
+public:
+    explicit page_writer(std::uint64_t seed) : random_(seed) {}
+
+    std::string page()
+    {
+        std::string body = space() + "[" + space();
+        int items = static_cast<int>(pick(4));
+        for (int i = 0; i < items; ++i) {
+            if (i > 0)
+                body += space() + "," + space();
+            body += item();
+        }
+        body += space() + "]" + space();
+        // Sometimes cut the body, so that it ends inside or right after a member.
+        if (pick(8) == 0 && !body.empty())
+            body.resize(pick(body.size()));
+        return body;
+    }
+
+private:
+    std::uint64_t pick(std::uint64_t bound) { return bound == 0 ? 0 : random_() % bound; }
+
+    std::string space()
+    {
+        static const std::vector<std::string> spaces = {"", "", "", "", " ", "\n", "\t", "\r\n", "  "};
+        return spaces[pick(spaces.size())];
+    }
+
+    std::string key()
+    {
+        static const std::vector<std::string> near_keys = {
+            "nam", "names", "name_", "namespac", "namespacex", "categoryx", "tag", "tagss", "url_", "total",
+            "total_range_", "is_publi", "internal_pathx", "domain", "", "x", "path\u00e9", "\u4e2d"};
+        if (pick(5) == 0)
+            return near_keys[pick(near_keys.size())];
+        return std::string(swr::detail::repository_fields[pick(swr::detail::repository_fields.size())].key);
+    }
+
+    std::string text()
+    {
+        static const std::vector<std::string> texts = {
+            "",  "a", "db", "library", "\u5185\u90e8\u4f7f\u7528\u7684\u57fa\u7840\u955c\u50cf", "\u00e9t\u00e9",
+            "a description long enough for 16-byte loads", "\xf0\x9f\x90\xb3", "x:y,z", "\"name\":"};
+        return texts[pick(texts.size())];
+    }
+
+    std::string quoted(const std::string& text)
+    {
+        // Texts with a quote inside are written escaped.
+        std::string result = "\"";
+        for (char c : text) {
+            if (c == '"')
+                result += '\\';
+            result += c;
+        }
+        return result + "\"";
+    }
+
+    std::string value(std::string_view name)
+    {
+        if (pick(6) == 0)
+            return "null";
+        const swr::detail::field_spec* spec = nullptr;
+        for (const auto& field : swr::detail::repository_fields) {
+            if (field.key == name)
+                spec = &field;
+        }
+        auto type = spec ? spec->type : static_cast<swr::detail::field_type>(pick(5));
+        // Now and then a value of another type, which the complete parser rejects.
+        if (pick(25) == 0)
+            type = static_cast<swr::detail::field_type>(pick(5));
+        static const std::vector<std::string> integers = {
+            "0", "1", "-1", "42", "123456789", "9223372036854775807", "-9223372036854775808"};
+        switch (type) {
+        case swr::detail::field_type::text:
+            return quoted(text());
+        case swr::detail::field_type::integer:
+        case swr::detail::field_type::optional_integer:
+            return integers[pick(integers.size())];
+        case swr::detail::field_type::boolean:
+            return pick(2) == 0 ? "true" : "false";
+        case swr::detail::field_type::strings: {
+            std::string list = "[" + space();
+            std::uint64_t count = pick(3);
+            for (std::uint64_t i = 0; i < count; ++i) {
+                if (i > 0)
+                    list += space() + "," + space();
+                list += quoted(text());
+            }
+            return list + space() + "]";
+        }
+        }
+        return "null";
+    }
+
+    std::string item()
+    {
+        std::vector<std::string> names;
+        if (pick(10) != 0)
+            names.push_back("name");
+        std::uint64_t others = pick(8);
+        for (std::uint64_t i = 0; i < others; ++i)
+            names.push_back(key());
+        // Mostly in API order, as servers write them.
+        if (pick(3) == 0) {
+            for (std::size_t i = names.size(); i > 1; --i)
+                std::swap(names[i - 1], names[pick(i)]);
+        }
+        std::string body = "{" + space();
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (i > 0)
+                body += space() + "," + space();
+            body += quoted(names[i]) + space() + ":" + space() + value(names[i]);
+        }
+        return body + space() + "}";
+    }
+
+    std::mt19937_64 random_;
+};
+
+}  // namespace
+
+// Structured random pages: whenever the fast path accepts one, it must
+// return what the complete parser returns, also when parsing into storage
+// left by an earlier page.
+BOOST_AUTO_TEST_CASE(fast_path_agrees_on_random_pages)
+{
+    page_writer writer(20261205);
+    std::vector<swr::repository> reused;
+    int accepted = 0;
+
+    for (int round = 0; round < 100'000; ++round) {
+        const std::string body = writer.page();
+        swr::parsed_page complete = parse_page_complete(body);
+        std::optional<std::vector<swr::repository>> fast = parse_page_fast(body);
+        if (fast) {
+            ++accepted;
+            BOOST_TEST_REQUIRE(complete.error == "", "fast path accepted an invalid body: " << body);
+            BOOST_TEST_REQUIRE((*fast == complete.items), "fast path differs on: " << body);
+        }
+        std::string error = swr::detail::parse_repositories_into(body, reused);
+        BOOST_TEST_REQUIRE(error == complete.error, "body: " << body);
+        BOOST_TEST_REQUIRE((reused == complete.items), "reused storage differs on: " << body);
+    }
+    BOOST_TEST_MESSAGE("fast path accepted " << accepted << " of 100000 pages");
+    BOOST_TEST(accepted > 10'000);
+}
