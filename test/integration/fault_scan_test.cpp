@@ -24,7 +24,10 @@
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using swr::test::concatenated;
+using swr::test::bad_request;
 using swr::test::contains;
+using swr::test::content_range;
+using swr::test::delay_of;
 using swr::test::eventually;
 using swr::test::fault_server;
 using swr::test::on_every_request;
@@ -97,13 +100,6 @@ swr::mutate_fault remove_from_front(std::int64_t count)
     return fault;
 }
 
-swr::content_range_fault content_range(std::optional<std::string> value)
-{
-    swr::content_range_fault fault;
-    fault.value = std::move(value);
-    return fault;
-}
-
 // A 200 response whose body lists repositories `seq/repo-{first}` up to
 // `seq/repo-{last - 1}`, without `total_range`. The emulator sends no
 // Content-Range with it.
@@ -147,20 +143,6 @@ void check_whole_listing(scan_fixture& f, const scan_report& report, std::int64_
     auto counted = static_cast<std::uint64_t>(report.summary.requests);
     BOOST_TEST(eventually([&] { return f.server.get().stats().requests == counted; }),
                "the emulator saw " << f.server.get().stats().requests << " requests, the summary counts " << counted);
-}
-
-swr::latency_fault delay_of(std::chrono::milliseconds delay)
-{
-    swr::latency_fault fault;
-    fault.delay = delay;
-    return fault;
-}
-
-swr::status_fault bad_request()
-{
-    swr::status_fault fault;
-    fault.status = 400;
-    return fault;
 }
 
 // Scans pages of 10, 4 in flight and `speculative` of them with the first,

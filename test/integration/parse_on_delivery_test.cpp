@@ -25,7 +25,10 @@
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using swr::test::bad_request;
 using swr::test::contains;
+using swr::test::content_range;
+using swr::test::delay_of;
 using swr::test::fault_server;
 using swr::test::key_of;
 using swr::test::log_capture;
@@ -58,27 +61,6 @@ struct delivery_fixture {
         return *client;
     }
 };
-
-swr::content_range_fault content_range(std::string value)
-{
-    swr::content_range_fault fault;
-    fault.value = std::move(value);
-    return fault;
-}
-
-swr::latency_fault delay_of(std::chrono::milliseconds delay)
-{
-    swr::latency_fault fault;
-    fault.delay = delay;
-    return fault;
-}
-
-swr::status_fault bad_request()
-{
-    swr::status_fault fault;
-    fault.status = 400;
-    return fault;
-}
 
 // Waits on the executor until `condition` is true, checking every 5 ms, or
 // until `limit` (scaled) has passed.

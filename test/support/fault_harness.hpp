@@ -333,6 +333,30 @@ inline fault_rule on_every_request(fault_action action)
     return rule;
 }
 
+/// A fault that delays the response by `delay`.
+inline latency_fault delay_of(std::chrono::milliseconds delay)
+{
+    latency_fault fault;
+    fault.delay = delay;
+    return fault;
+}
+
+/// A fault that answers 400 with the emulator's usual error body.
+inline status_fault bad_request()
+{
+    status_fault fault;
+    fault.status = 400;
+    return fault;
+}
+
+/// A fault that sends `value` as Content-Range, or none without a value.
+inline content_range_fault content_range(std::optional<std::string> value)
+{
+    content_range_fault fault;
+    fault.value = std::move(value);
+    return fault;
+}
+
 /// Checks `condition` every 5 ms until it is true or `limit` (scaled by
 /// SWR_TEST_TIMEOUT_SCALE) has passed, and returns its last value. Meant for
 /// emulator counters that change on the emulator's thread after the client
