@@ -138,12 +138,14 @@ public:
     /// Completes with the next page, `std::nullopt` after the last one, or an
     /// error code: the failed request's, `errc::timeout` for the deadline,
     /// `errc::inconsistent_listing`, or `asio::error::operation_aborted` after
-    /// a cancellation. `error()` then returns the details, and later calls
-    /// complete the same way. The completion runs on the token's associated
-    /// executor, or the client's, never inside this call. Terminal
-    /// cancellation of this operation stops the whole scan; other
-    /// cancellation types are ignored. With a deferred token, the stream must
-    /// still exist, not moved from, when the operation starts.
+    /// a cancellation. When several requests fail, the error reported is
+    /// the one at the lowest offset, where delivery stops. `error()` then
+    /// returns the details, and later calls complete the same way. The
+    /// completion runs on the token's associated executor, or the client's,
+    /// never inside this call. Terminal cancellation of this operation stops
+    /// the whole scan; other cancellation types are ignored. With a deferred
+    /// token, the stream must still exist, not moved from, when the operation
+    /// starts.
     template <class CompletionToken>
     auto async_next(CompletionToken&& token)
     {
