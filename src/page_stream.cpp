@@ -92,8 +92,8 @@ scan_state::scan_state(std::shared_ptr<client_impl> client, shared_repositories_
       options_(std::move(options)),
       planner_(options_.start_offset, options_.page_size, options_.max_in_flight, options_.max_buffered_pages,
                options_.speculative_pages),
-      // Room for every page the scan can hold at once (parsing, buffered
-      // and the one the caller has), so that none is freed and made again.
+      // Pages are parsed one at a time on delivery, but the caller may hold
+      // several before giving them back: as many as the scan may buffer, plus one.
       pool_(std::make_shared<item_pool>(options_.max_in_flight + options_.max_buffered_pages + 1)),
       // A shift of the listing by up to the pages held at once is covered.
       recent_(static_cast<std::size_t>(options_.page_size) * (options_.max_in_flight + options_.max_buffered_pages + 2))
@@ -501,7 +501,8 @@ void scan_state::deliver()
         ready_.erase(next);
         next = ready_.end();
     }
-    // After a cancellation no page is delivered, even one that has arrived.
+    // After a failure only pages before the failed one are delivered, and
+    // after a cancellation none, even one that has already arrived.
     if (next != ready_.end() && error_ && !deliverable_after_failure(next->first))
         next = ready_.end();
     if (next != ready_.end()) {

@@ -160,7 +160,7 @@ BOOST_FIXTURE_TEST_CASE(bad_body_reported_before_listing_change, delivery_fixtur
 BOOST_FIXTURE_TEST_CASE(cancel_with_pages_waiting_aborts, delivery_fixture)
 {
     // Every page after the first is in and waits when the caller cancels.
-    // page_stream::cancel promises that a later async_next completes with
+    // page_stream::cancel documents that a later async_next completes with
     // operation_aborted.
     server.script({});
     swr::client& scanning = start_client();

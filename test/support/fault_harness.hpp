@@ -341,7 +341,7 @@ inline latency_fault delay_of(std::chrono::milliseconds delay)
     return fault;
 }
 
-/// A fault that answers 400 with the emulator's usual error body.
+/// A fault that responds with status 400 and the emulator's usual error body.
 inline status_fault bad_request()
 {
     status_fault fault;
