@@ -1,7 +1,9 @@
 #include "recent_keys.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 
 namespace swr::detail {
 
@@ -63,94 +65,113 @@ std::uint64_t hash_key(std::string_view namespace_name, std::string_view name) n
     return fold(fold(0, namespace_name), name);
 }
 
+// Bytes in front of each key in an arena: the sizes of its two parts.
+constexpr std::size_t key_header = 2 * sizeof(std::uint32_t);
+
+// Table size of a new generation. Tables double as keys come, so that a
+// short scan allocates little.
+constexpr std::size_t initial_slots = 64;
+
 }  // namespace
 
-recent_keys::recent_keys(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity), table_(64, empty) {}
-
-bool recent_keys::matches(std::size_t index, std::uint64_t hash, std::string_view namespace_name,
-                          std::string_view name) const noexcept
+recent_keys::recent_keys(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity)
 {
-    if (hashes_[index] != hash)
-        return false;
-    std::string_view key = keys_[index];
-    return key.size() == namespace_name.size() + 1 + name.size() &&
-           key.compare(0, namespace_name.size(), namespace_name) == 0 && key[namespace_name.size()] == '/' &&
-           key.compare(namespace_name.size() + 1, name.size(), name) == 0;
+    current_.table.resize(initial_slots);
+    previous_.table.resize(initial_slots);
 }
 
 bool recent_keys::contains_or_add(std::string_view namespace_name, std::string_view name)
 {
     std::uint64_t hash = hash_key(namespace_name, name);
-    std::size_t mask = table_.size() - 1;
-    for (std::size_t slot = hash & mask; table_[slot] != empty; slot = (slot + 1) & mask) {
-        if (matches(table_[slot] - 1, hash, namespace_name, name))
-            return true;
-    }
+    if (current_.contains(hash, namespace_name, name) || previous_.contains(hash, namespace_name, name))
+        return true;
 
-    // Take a new ring entry, or reuse the oldest one and its string's capacity.
-    std::size_t index = 0;
-    if (keys_.size() < capacity_) {
-        index = keys_.size();
-        keys_.emplace_back();
-        hashes_.push_back(0);
-        if (keys_.size() * 2 > table_.size())
-            grow_table();
-    } else {
-        index = oldest_;
-        if (++oldest_ == capacity_)
-            oldest_ = 0;
-        forget(index);
+    if (current_.count == capacity_ || !current_.has_room_for(namespace_name, name)) {
+        std::swap(current_, previous_);
+        current_.clear();
     }
-
-    // One resize and two copies: the string keeps its capacity, so a key no
-    // longer than the one it replaces needs no allocation.
-    std::string& key = keys_[index];
-    key.resize(namespace_name.size() + 1 + name.size());
-    std::memcpy(key.data(), namespace_name.data(), namespace_name.size());
-    key[namespace_name.size()] = '/';
-    std::memcpy(key.data() + namespace_name.size() + 1, name.data(), name.size());
-    hashes_[index] = hash;
-    insert(index);
+    // NOTE: a key of 4 GiB or more, which only a body larger than that
+    // could hold, does not fit an empty arena and is not remembered.
+    if (current_.has_room_for(namespace_name, name))
+        current_.add(hash, namespace_name, name);
     return false;
 }
 
-void recent_keys::insert(std::size_t index) noexcept
+bool recent_keys::generation::contains(std::uint64_t hash, std::string_view namespace_name,
+                                       std::string_view name) const noexcept
 {
-    std::size_t mask = table_.size() - 1;
-    std::size_t slot = hashes_[index] & mask;
-    while (table_[slot] != empty)
-        slot = (slot + 1) & mask;
-    table_[slot] = static_cast<std::uint32_t>(index + 1);
-}
-
-void recent_keys::forget(std::size_t index) noexcept
-{
-    std::size_t mask = table_.size() - 1;
-    std::size_t hole = hashes_[index] & mask;
-    while (table_[hole] != index + 1)
-        hole = (hole + 1) & mask;
-
-    // Backward-shift deletion: move later entries of the probe run into the
-    // hole unless their home slot lies cyclically after the hole, so that
-    // every remaining key is still found from its home slot.
-    for (std::size_t next = (hole + 1) & mask; table_[next] != empty; next = (next + 1) & mask) {
-        std::size_t home = hashes_[table_[next] - 1] & mask;
-        bool stays = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
-        if (stays)
+    std::size_t mask = table.size() - 1;
+    auto tag = static_cast<std::uint32_t>(hash >> 32);
+    for (std::size_t index = hash & mask; table[index].offset != 0; index = (index + 1) & mask) {
+        if (table[index].tag != tag)
             continue;
-        table_[hole] = table_[next];
-        hole = next;
+        const char* key = arena.data() + (table[index].offset - 1);
+        auto namespace_size = load<std::uint32_t>(key);
+        auto name_size = load<std::uint32_t>(key + sizeof(std::uint32_t));
+        key += key_header;
+        if (namespace_size == namespace_name.size() && name_size == name.size() &&
+            std::memcmp(key, namespace_name.data(), namespace_name.size()) == 0 &&
+            std::memcmp(key + namespace_size, name.data(), name.size()) == 0)
+            return true;
     }
-    table_[hole] = empty;
+    return false;
 }
 
-void recent_keys::grow_table()
+bool recent_keys::generation::has_room_for(std::string_view namespace_name, std::string_view name) const noexcept
 {
-    table_.assign(table_.size() * 2, empty);
-    for (std::size_t index = 0; index < keys_.size(); ++index) {
-        if (index + 1 < keys_.size())  // the newest entry is inserted by the caller
-            insert(index);
+    // Offsets are 32-bit and stored plus 1.
+    constexpr std::size_t largest_offset = std::numeric_limits<std::uint32_t>::max() - 1;
+    std::size_t key_size = key_header + namespace_name.size() + name.size();
+    return arena.size() <= largest_offset && key_size <= largest_offset - arena.size();
+}
+
+void recent_keys::generation::add(std::uint64_t hash, std::string_view namespace_name, std::string_view name)
+{
+    auto offset = static_cast<std::uint32_t>(arena.size());
+    auto namespace_size = static_cast<std::uint32_t>(namespace_name.size());
+    auto name_size = static_cast<std::uint32_t>(name.size());
+    arena.append(reinterpret_cast<const char*>(&namespace_size), sizeof namespace_size);
+    arena.append(reinterpret_cast<const char*>(&name_size), sizeof name_size);
+    arena.append(namespace_name);
+    arena.append(name);
+
+    // At most half the slots are taken, so that the probe runs stay short.
+    ++count;
+    if (count * 2 > table.size())
+        grow_table();
+    else
+        insert(hash, offset);
+}
+
+void recent_keys::generation::insert(std::uint64_t hash, std::uint32_t offset) noexcept
+{
+    std::size_t mask = table.size() - 1;
+    std::size_t index = hash & mask;
+    while (table[index].offset != 0)
+        index = (index + 1) & mask;
+    table[index] = slot{offset + 1, static_cast<std::uint32_t>(hash >> 32)};
+}
+
+void recent_keys::generation::grow_table()
+{
+    // Every key, the newest included, is inserted again from the arena.
+    table.assign(table.size() * 2, slot{});
+    for (std::size_t offset = 0; offset < arena.size();) {
+        const char* key = arena.data() + offset;
+        auto namespace_size = load<std::uint32_t>(key);
+        auto name_size = load<std::uint32_t>(key + sizeof(std::uint32_t));
+        std::string_view namespace_name(key + key_header, namespace_size);
+        std::string_view name(key + key_header + namespace_size, name_size);
+        insert(hash_key(namespace_name, name), static_cast<std::uint32_t>(offset));
+        offset += key_header + namespace_size + name_size;
     }
+}
+
+void recent_keys::generation::clear() noexcept
+{
+    std::fill(table.begin(), table.end(), slot{});
+    arena.clear();
+    count = 0;
 }
 
 }  // namespace swr::detail
