@@ -91,6 +91,25 @@ BOOST_AUTO_TEST_CASE(fast_path_reads_server_pages)
     BOOST_TEST((*fast == parse_page_complete(body).items));
 }
 
+// Three-byte characters are checked inline, except those whose lead byte
+// (E0, ED) limits the next byte. Both kinds, at every edge of their range.
+BOOST_AUTO_TEST_CASE(fast_path_reads_three_byte_characters)
+{
+    const std::vector<std::string> texts = {
+        "\xE0\xA0\x80", "\xE1\x80\x80", "\xEC\xBF\xBF", "\xED\x80\x80",
+        "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBF", "\xE5\x86\x85\xE9\x83\xA8",
+    };
+    for (const std::string& text : texts) {
+        const std::string body = "[{\"name\":\"" + text + "\"}]";
+
+        std::optional<std::vector<swr::repository>> fast = parse_page_fast(body);
+
+        BOOST_TEST_REQUIRE(fast.has_value(), "fast path declined: " << body);
+        BOOST_TEST_REQUIRE(fast->size() == 1u);
+        BOOST_TEST(fast->at(0).name == text);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(fast_path_allows_whitespace_and_unknown_fields)
 {
     const std::string body = " [ {\n \"name\" : \"a\" ,\t\"extra\":\"x\",\"count\":-3,\"flag\":true,\"none\":null,"
@@ -230,6 +249,9 @@ BOOST_AUTO_TEST_CASE(fast_path_declines_other_shapes)
     check_declined(R"([{"n\u0061me":"a"}])");                    // escaped key
     check_declined("[{\"name\":\"a\xC0\xAF\"}]");                // overlong UTF-8
     check_declined("[{\"name\":\"a\xED\xA0\x80\"}]");            // UTF-8 surrogate
+    check_declined("[{\"name\":\"a\xE0\x9F\xBF\"}]");            // overlong three-byte form
+    check_declined("[{\"name\":\"a\xE4\x28\xA1\"}]");            // no continuation byte
+    check_declined("[{\"name\":\"a\xE4\xB8\"}]");                // character cut short
     check_declined("[{\"name\":\"a\tb\"}]");                     // control character
     check_declined(R"([{"name":"a"}] [])");                      // data after the array
     check_declined(R"({"name":"a"})");                           // not an array
