@@ -32,20 +32,15 @@ void reject(std::string message)
     throw_invalid_argument(std::move(message));
 }
 
-// Fetches one page of the scan on a strand of its own. As soon as a
-// response is in, `on_received` lets the scan send its next request. The
-// body is parsed only when the page is delivered (scan_state::deliver).
+// Fetches one page of the scan on a strand of its own. The body is parsed
+// only when the page is delivered (scan_state::deliver).
 asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
                                            std::shared_ptr<rate_limiter> limiter,
                                            shared_repositories_request request, page_slot slot,
-                                           std::shared_ptr<cancel_hook> hook,
-                                           std::function<void(const fetch_outcome&)> on_received)
+                                           std::shared_ptr<cancel_hook> hook)
 {
-    fetch_outcome outcome = co_await client->fetch(request, slot.offset, slot.limit, limiter.get(), std::move(hook),
-                                                   body_parsing::when_delivered);
-    if (outcome.unparsed)
-        on_received(outcome);
-    co_return outcome;
+    co_return co_await client->fetch(request, slot.offset, slot.limit, limiter.get(), std::move(hook),
+                                     body_parsing::when_delivered);
 }
 
 // Invokes `handler` outside the strand, never inline: a hop through the
@@ -214,13 +209,7 @@ void scan_state::launch(page_slot slot)
     asio::any_io_executor executor = asio::make_strand(client_->executor);
     in_flight_.emplace(slot.offset, request_in_flight{signal, executor, hook});
 
-    auto on_received = [self = shared_from_this(), slot](const fetch_outcome& outcome) {
-        asio::post(self->strand_, [self, slot, count = outcome.record_count(), total = outcome.total(),
-                                   request_id = outcome.page.request_id] {
-            self->on_received(slot, count, total, request_id);
-        });
-    };
-    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook, std::move(on_received)),
+    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook),
                    asio::bind_cancellation_slot(
                        signal->slot(), [self = shared_from_this(), slot](std::exception_ptr error,
                                                                           fetch_outcome outcome) mutable {
@@ -294,6 +283,11 @@ void scan_state::cancel_request(request_in_flight& request)
 
 void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)
 {
+    // A response that arrived lets the scan send its next requests before
+    // the rest of the outcome is handled.
+    if (!outcome.ec && outcome.unparsed)
+        on_received(slot, outcome.record_count(), outcome.total(), outcome.page.request_id);
+
     bool received = false;
     if (auto request = in_flight_.find(slot.offset); request != in_flight_.end()) {
         received = request->second.received;
