@@ -406,6 +406,7 @@ bool scan_state::parse_ready_page(ready_page& ready)
 {
     ready.result.items = pool_->take();
     error_code ec = parse_page_body(ready.result, *ready.body, ready.info);
+    client_->transport.recycle_body(std::move(ready.body->text));
     ready.body.reset();
     if (!ec)
         return true;

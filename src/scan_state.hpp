@@ -2,7 +2,7 @@
 #define SWR_SRC_SCAN_STATE_HPP
 
 #include "client_impl.hpp"
-#include "item_pool.hpp"
+#include "recycle_pool.hpp"
 #include "recent_keys.hpp"
 #include "scan_planner.hpp"
 

@@ -113,6 +113,10 @@ public:
                                                std::shared_ptr<cancel_hook> hook = nullptr,
                                                rate_limiter* limiter = nullptr);
 
+    /// Keeps `body`, the body of an earlier response that is no longer
+    /// needed, for a later response to be read into.
+    void recycle_body(std::string body);
+
     /// Starts opening connections (TCP, proxy tunnel and TLS) in the
     /// background until `connections` are open or opening, at most
     /// `max_idle_connections`. Before any connection of the transport has
