@@ -3,6 +3,7 @@
 #include "first_connection_gate.hpp"
 #include "proxy_tunnel.hpp"
 #include "recycle_pool.hpp"
+#include "response_reader.hpp"
 #include "tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -89,74 +90,6 @@ int transport_data_index()
 {
     static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
     return index;
-}
-
-// A response body read into a std::string. Unlike http::string_body it
-// appends without zero-filling the string first, and it makes room for the
-// whole Content-Length at once.
-struct response_body {
-    using value_type = std::string;
-
-    class reader {
-    public:
-        template <bool is_request, class Fields>
-        reader(http::header<is_request, Fields>&, value_type& body) : body_(body)
-        {
-        }
-
-        void init(const boost::optional<std::uint64_t>& length, error_code& ec)
-        {
-            ec = {};
-            if (!length || *length <= body_.capacity())
-                return;
-            // A new string, because libstdc++ grows a string with memory to at
-            // least twice its capacity, and recycled bodies would keep that.
-            // An eighth more lets the next pages of about that size fit.
-            auto size = static_cast<std::size_t>(*length);
-            std::string larger;
-            larger.reserve(size + size / 8);
-            body_.swap(larger);
-        }
-
-        template <class ConstBufferSequence>
-        std::size_t put(const ConstBufferSequence& buffers, error_code& ec)
-        {
-            ec = {};
-            std::size_t added = 0;
-            for (asio::const_buffer buffer : beast::buffers_range_ref(buffers)) {
-                body_.append(static_cast<const char*>(buffer.data()), buffer.size());
-                added += buffer.size();
-            }
-            return added;
-        }
-
-        void finish(error_code& ec) { ec = {}; }
-
-    private:
-        value_type& body_;
-    };
-};
-
-using response_parser = http::response_parser<response_body>;
-
-// Parses what has already arrived on `conn` without waiting, decrypting one
-// TLS record after another, so that a response whose bytes are all there is
-// read in one go instead of one record per turn of the event loop. Stops
-// after about `max_bytes`, so that a large body lets other connections run.
-// Returns success once the response is complete, `would_block` when it needs
-// to wait for more, and any other error of the read.
-error_code read_arrived(connection& conn, response_parser& parser, std::size_t max_bytes = 256 * 1024)
-{
-    error_code ec;
-    std::size_t parsed_bytes = 0;
-    while (!parser.is_done()) {
-        if (parsed_bytes >= max_bytes)
-            return asio::error::would_block;
-        parsed_bytes += http::read_some(conn.stream, conn.buffer, parser, ec);
-        if (ec)
-            return ec;
-    }
-    return ec;
 }
 
 // Serializes `message` into the bytes Beast would write for it.
@@ -271,9 +204,9 @@ private:
                                         http_response& response);
     asio::awaitable<bool> open(connection& conn, const cancel_hook* hook, http_response& response);
     asio::awaitable<bool> connect(connection& conn, http_response& response);
-    void read_response(response_parser& parser, http_response& response);
+    void read_response(response_parser& parser, std::string body, http_response& response);
     asio::awaitable<std::tuple<error_code, bool>> read_with_deadlines(
-        connection& conn, response_parser& parser,
+        connection& conn, response_reader& reader,
         std::chrono::steady_clock::time_point deadline, const cancel_hook* hook);
 
     asio::any_io_executor executor_;
@@ -724,7 +657,7 @@ asio::awaitable<bool> transport::impl::open(connection& conn, const cancel_hook*
     co_return true;
 }
 
-void transport::impl::read_response(response_parser& parser, http_response& response)
+void transport::impl::read_response(response_parser& parser, std::string body, http_response& response)
 {
     auto& message = parser.get();
     response.status = static_cast<int>(message.result_int());
@@ -733,18 +666,18 @@ void transport::impl::read_response(response_parser& parser, http_response& resp
     response.retry_after = std::string(message[http::field::retry_after]);
     response.date = std::string(message[http::field::date]);
     response.subject_token = std::string(message["X-Subject-Token"]);
-    response.body = std::move(message.body());
+    response.body = std::move(body);
     counters.bytes_received.fetch_add(response.body.size(), std::memory_order_relaxed);
 }
 
 asio::awaitable<std::tuple<error_code, bool>> transport::impl::read_with_deadlines(
-    connection& conn, response_parser& parser,
+    connection& conn, response_reader& reader,
     std::chrono::steady_clock::time_point deadline, const cancel_hook* hook)
 {
     // Each read may wait at most the idle timeout, and never past the
     // request's deadline. Returns whether the idle timeout was the one that expired.
-    while (!parser.is_done()) {
-        error_code arrived_ec = read_arrived(conn, parser);
+    while (!reader.done()) {
+        error_code arrived_ec = reader.read_arrived(conn.stream, conn.buffer);
         if (!arrived_ec)
             break;
         if (arrived_ec != asio::error::would_block)
@@ -866,15 +799,14 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         error_code write_ec = co_await conn->stream.write(text, deadline, written);
         counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
         response_parser parser;
-        parser.get().body() = bodies.take();
-        parser.get().body().clear();
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
         parser.body_limit(settings_.max_body_bytes);
+        response_reader reader(parser, bodies.take());
         error_code read_ec = write_ec;
         bool idle_timeout = false;
         if (!write_ec) {
             conn->buffer.reserve(read_buffer_bytes);
-            std::tie(read_ec, idle_timeout) = co_await read_with_deadlines(*conn, parser, deadline, hook.get());
+            std::tie(read_ec, idle_timeout) = co_await read_with_deadlines(*conn, reader, deadline, hook.get());
             if (conn->buffer.size() == 0)
                 conn->buffer.shrink_to_fit();
         }
@@ -905,7 +837,7 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             co_return result;
         }
 
-        read_response(parser, response);
+        read_response(parser, reader.take_body(), response);
         counters.latency.record(std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - sent_at));
         if (parser.get().keep_alive())

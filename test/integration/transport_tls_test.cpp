@@ -31,6 +31,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -215,6 +216,75 @@ BOOST_AUTO_TEST_CASE(certificate_failure_messages)
         BOOST_TEST((response.ec.category() == asio::error::get_ssl_category()), response.ec.message());
         BOOST_TEST(response.info.message == item.message);
     }
+}
+
+BOOST_AUTO_TEST_CASE(body_kinds_on_one_connection)
+{
+    // One keep-alive connection sends bodies of every kind the reader
+    // handles: a Content-Length body in the header's record, a long one in
+    // pieces with pauses, a chunked one, an empty one, and bodies read into
+    // recycled strings longer and shorter than themselves. Each must come
+    // out whole, with nothing of an earlier body, and the connection must
+    // serve them all.
+    tls_pair pair;
+    const std::string long_body = pattern_text(100'000);
+    const std::string longer_body = pattern_text(200'000).replace(0, 6, "longer");
+    const std::vector<std::string> answers = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+        "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + long_body,
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n1\r\n-\r\n6\r\nsecond\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n" + longer_body,
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nshort",
+    };
+    const std::vector<std::string> expected = {"hello world", long_body, "first-second", "", longer_body, "short"};
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        std::string received;
+        for (const std::string& answer : answers) {
+            std::size_t end = co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n",
+                                                              asio::use_awaitable);
+            received.erase(0, end);
+            if (answer.size() < 100'000) {
+                co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+                continue;
+            }
+            // In pieces of 7,000 bytes with pauses, so that the client
+            // waits for the socket many times inside the body.
+            for (std::size_t at = 0; at < answer.size(); at += 7000) {
+                std::size_t size = std::min<std::size_t>(7000, answer.size() - at);
+                co_await asio::async_write(peer, asio::buffer(answer.data() + at, size), asio::use_awaitable);
+                asio::steady_timer pause(pair.io, std::chrono::milliseconds(2));
+                co_await pause.async_wait(use_tuple);
+            }
+        }
+        co_await hold.async_wait(use_tuple);
+    });
+
+    swr::detail::transport_settings settings = settings_for(pair);
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport transport(pair.io.get_executor(), settings, log);
+    swr::outgoing_request request = get_request(settings, "/");
+    std::vector<swr::detail::http_response> responses;
+    pair.run([&]() -> asio::awaitable<void> {
+        for (std::size_t i = 0; i < answers.size(); ++i) {
+            responses.push_back(co_await transport.send(request));
+            // The long bodies go back to be read into: the 100,000 bytes
+            // for the longer body, and the 200,000 for the short one.
+            if (i == 1 || i == 4)
+                transport.recycle_body(std::string(responses.back().body));
+        }
+        hold.cancel();
+    });
+
+    BOOST_TEST_REQUIRE(responses.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        BOOST_TEST(!responses[i].ec, i << ": " << responses[i].info.message);
+        BOOST_TEST(responses[i].status == 200, i);
+        BOOST_TEST(responses[i].body.size() == expected[i].size(), i);
+        BOOST_TEST((responses[i].body == expected[i]), i);
+    }
+    BOOST_TEST(transport.counters().connections_opened.load() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(idle_close_variants_sent_again)

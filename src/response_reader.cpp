@@ -1,0 +1,100 @@
+#include "response_reader.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace swr::detail {
+
+namespace http = boost::beast::http;
+using boost::system::error_code;
+
+namespace {
+
+// Makes room in `text` for `size` bytes. A string too small is replaced by
+// a new one, because libstdc++ grows a string with memory to at least twice
+// its capacity, and recycled bodies would keep that. An eighth more lets
+// the next pages of about that size fit.
+void make_room(std::string& text, std::size_t size)
+{
+    if (size <= text.capacity())
+        return;
+    std::string larger;
+    larger.reserve(size + size / 8);
+    text.swap(larger);
+}
+
+}  // namespace
+
+void response_body::reader::init(const boost::optional<std::uint64_t>& length, error_code& ec)
+{
+    ec = {};
+    if (length)
+        make_room(body_, static_cast<std::size_t>(*length));
+}
+
+error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_buffer& buffer, std::size_t max_bytes)
+{
+    error_code ec;
+    std::size_t read_bytes = 0;
+    while (!done()) {
+        if (read_bytes >= max_bytes)
+            return boost::asio::error::would_block;
+        if (phase_ != phase::direct_body) {
+            // Without the eager option, the parser stops after the header,
+            // and the body's bytes stay in `buffer`.
+            read_bytes += http::read_some(stream, buffer, parser_, ec);
+            if (ec)
+                return ec;
+            if (phase_ == phase::header && parser_.is_header_done() && !parser_.is_done())
+                start_body(buffer);
+            continue;
+        }
+        std::size_t bytes = stream.read_some(boost::asio::buffer(spare_.data() + filled_, spare_.size() - filled_), ec);
+        // A close_notify before the end of the body is what Beast reports
+        // as a partial message; other errors pass as they are.
+        if (ec == boost::asio::error::eof)
+            return http::error::partial_message;
+        if (ec)
+            return ec;
+        filled_ += bytes;
+        read_bytes += bytes;
+    }
+    return ec;
+}
+
+void response_reader::start_body(boost::beast::flat_buffer& buffer)
+{
+    if (parser_.chunked() || !parser_.content_length()) {
+        // The parser reads this body, appending to an empty string.
+        spare_.clear();
+        parser_.get().body() = std::move(spare_);
+        phase_ = phase::parsed_body;
+        return;
+    }
+    // Resizing keeps the spare's bytes, so only a body longer than the
+    // spare's contents is zero-filled, up to its new length.
+    auto length = static_cast<std::size_t>(*parser_.content_length());
+    make_room(spare_, length);
+    spare_.resize(length);
+    auto buffered = std::min(buffer.size(), length);
+    if (buffered > 0) {
+        std::memcpy(spare_.data(), buffer.data().data(), buffered);
+        buffer.consume(buffered);
+    }
+    filled_ = buffered;
+    phase_ = phase::direct_body;
+}
+
+std::string response_reader::take_body()
+{
+    if (phase_ == phase::direct_body)
+        return std::move(spare_);
+    return std::move(parser_.get().body());
+}
+
+}  // namespace swr::detail

@@ -1,0 +1,101 @@
+#ifndef SWR_SRC_RESPONSE_READER_HPP
+#define SWR_SRC_RESPONSE_READER_HPP
+
+#include "tls_stream.hpp"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/optional.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace swr::detail {
+
+/// A response body read into a std::string by Beast's parser. Unlike
+/// http::string_body it appends without zero-filling the string first, and
+/// it makes room for the whole Content-Length at once.
+struct response_body {
+    using value_type = std::string;
+
+    class reader {
+    public:
+        template <bool is_request, class Fields>
+        reader(boost::beast::http::header<is_request, Fields>&, value_type& body) : body_(body)
+        {
+        }
+
+        void init(const boost::optional<std::uint64_t>& length, boost::system::error_code& ec);
+
+        template <class ConstBufferSequence>
+        std::size_t put(const ConstBufferSequence& buffers, boost::system::error_code& ec)
+        {
+            ec = {};
+            std::size_t added = 0;
+            for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers);
+                 ++it) {
+                boost::asio::const_buffer buffer = *it;
+                body_.append(static_cast<const char*>(buffer.data()), buffer.size());
+                added += buffer.size();
+            }
+            return added;
+        }
+
+        void finish(boost::system::error_code& ec) { ec = {}; }
+
+    private:
+        value_type& body_;
+    };
+};
+
+using response_parser = boost::beast::http::response_parser<response_body>;
+
+/// Reads one HTTP response from a TLS stream: the header with Beast's
+/// parser, and a body whose Content-Length is known straight into its
+/// string, which saves copying it out of the connection's buffer. Other
+/// bodies (chunked, or up to the end of the connection) go through the
+/// parser. Not thread-safe.
+class response_reader {
+public:
+    /// Reads with `parser`, whose limits the caller sets. The body reuses
+    /// the memory of `spare` and overwrites what it contains.
+    response_reader(response_parser& parser, std::string spare) : parser_(parser), spare_(std::move(spare)) {}
+
+    /// Reads and parses what has already arrived on `stream` without
+    /// waiting, decrypting one TLS record after another, so that a response
+    /// whose bytes are all there is read in one go. `buffer` contains the bytes
+    /// read but not yet parsed, and keeps those after the response. Stops
+    /// after about `max_bytes`, so that a large body lets other connections
+    /// run. Returns success once the response is complete, `would_block`
+    /// when it needs to wait for more, and otherwise the error of the read,
+    /// as Beast's `http::read_some` reports it.
+    boost::system::error_code read_arrived(tls_stream& stream, boost::beast::flat_buffer& buffer,
+                                           std::size_t max_bytes = 256 * 1024);
+
+    /// Whether the whole response was read.
+    bool done() const noexcept { return parser_.is_done() || (phase_ == phase::direct_body && filled_ == spare_.size()); }
+
+    /// The body, once `done`.
+    std::string take_body();
+
+private:
+    void start_body(boost::beast::flat_buffer& buffer);
+
+    enum class phase {
+        header,       // the parser reads the header
+        parsed_body,  // the parser reads the body into its message
+        direct_body,  // the body is read straight into `spare_`
+    };
+
+    response_parser& parser_;
+    std::string spare_;       // the body when read directly, else memory for the parser's body
+    std::size_t filled_ = 0;  // bytes of a direct body read so far
+    phase phase_ = phase::header;
+};
+
+}  // namespace swr::detail
+
+#endif
