@@ -45,15 +45,13 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// Beast reads at most the free capacity of the buffer (at least 512 bytes)
-// per call, so a small buffer splits a 60 KB page into about 120 reads, each
-// through the TLS and HTTP layers. OpenSSL returns at most one record
-// (16 KiB) per read, so 20 KiB takes any record whole. 64 KiB cost about 2%
-// more CPU per page: freeing a block of 64 KiB or more makes malloc
-// consolidate its free lists. A connection keeps the buffer only while it
-// reads a response, because with 64 connections, 64 idle buffers pushed the
-// data out of the CPU caches.
-constexpr std::size_t read_buffer_bytes = 20 * 1024;
+// Size of a connection's read buffer, where Beast parses the header of a
+// response. A body of known length is decrypted straight into its string
+// (response_reader), so only the part of it in the header's TLS record
+// passes through this buffer, and is copied once more. A connection keeps
+// the buffer, which grows only for a header longer than this, and is then
+// given back once empty.
+constexpr std::size_t read_buffer_bytes = 4 * 1024;
 
 struct connection {
     connection(asio::any_io_executor strand, ssl::context& context, std::uint64_t id)
@@ -807,7 +805,7 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         if (!write_ec) {
             conn->buffer.reserve(read_buffer_bytes);
             std::tie(read_ec, idle_timeout) = co_await read_with_deadlines(*conn, reader, deadline, hook.get());
-            if (conn->buffer.size() == 0)
+            if (conn->buffer.size() == 0 && conn->buffer.capacity() > read_buffer_bytes)
                 conn->buffer.shrink_to_fit();
         }
 
