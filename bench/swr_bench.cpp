@@ -8,6 +8,7 @@
 //                       [--page-size N] [--concurrency N] [--speculative-pages N]
 //                       [--no-recycle]
 //   swr-bench peak-rss REPORT PROGRAM [ARGUMENTS...]
+//   swr-bench parse [--pages N] [--passes N] [--rounds N]
 //
 // `--smoke` runs a tiny configuration that only proves the harness works.
 // `--only` takes a comma-separated list of throughput, emulator,
@@ -15,10 +16,13 @@
 // process with the token from SWR_AUTH_TOKEN; the instruction count runs it
 // under callgrind. `peak-rss REPORT PROGRAM [ARGUMENTS...]` runs a program
 // and writes its peak RSS to REPORT; the memory measurement uses it.
+// `parse` times the JSON page reader alone on generated pages, without I/O,
+// for changes to the reader; it is not part of the report.
 
 #include "client_scan.hpp"
 #include "machine.hpp"
 #include "measurements.hpp"
+#include "parse_pages.hpp"
 #include "process.hpp"
 #include "report.hpp"
 
@@ -141,6 +145,34 @@ int scan_once(const std::vector<std::string>& args)
     return EXIT_SUCCESS;
 }
 
+// parse: the JSON page reader alone.
+int parse_pages(const std::vector<std::string>& args)
+{
+    std::size_t pages = 256;
+    int passes = 8;
+    int rounds = 5;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& option = args[i];
+        if (option == "--pages")
+            pages = static_cast<std::size_t>(parse_number(option, take_value(args, i), 1));
+        else if (option == "--passes")
+            passes = static_cast<int>(parse_number(option, take_value(args, i), 1));
+        else if (option == "--rounds")
+            rounds = static_cast<int>(parse_number(option, take_value(args, i), 1));
+        else
+            throw usage_error("unknown option '" + option + "' for parse");
+    }
+    bench::parse_result result = bench::measure_page_parsing(pages, passes, rounds);
+    double megabytes_per_second = result.best_ns_per_page > 0
+                                      ? static_cast<double>(result.bytes_per_page) / result.best_ns_per_page * 1000.0
+                                      : 0.0;
+    std::cout << "pages " << result.pages << " bytes-per-page " << result.bytes_per_page << " best-ns-per-page "
+              << static_cast<long long>(result.best_ns_per_page) << " median-ns-per-page "
+              << static_cast<long long>(result.median_ns_per_page) << " best-MB-per-s "
+              << static_cast<long long>(megabytes_per_second) << '\n';
+    return EXIT_SUCCESS;
+}
+
 std::string own_path()
 {
     std::error_code ignored;
@@ -250,6 +282,8 @@ int main(int argc, char** argv)
     try {
         if (!args.empty() && args.front() == "scan-once")
             return scan_once({args.begin() + 1, args.end()});
+        if (!args.empty() && args.front() == "parse")
+            return parse_pages({args.begin() + 1, args.end()});
         if (!args.empty() && args.front() == "peak-rss") {
             if (args.size() < 3)
                 throw usage_error("missing arguments for peak-rss; use: swr-bench peak-rss REPORT PROGRAM "
