@@ -15,16 +15,22 @@ using boost::system::error_code;
 
 namespace {
 
+// Bytes a direct body may be ahead of what has arrived: the string grows
+// by this much before each read, so that a Content-Length alone, without
+// the bytes, commits no more memory than this.
+constexpr std::size_t read_step = 64 * 1024;
+
 // Makes room in `text` for `size` bytes. A string too small is replaced by
 // a new one, because libstdc++ grows a string with memory to at least twice
 // its capacity, and recycled bodies would keep that. An eighth more lets
-// the next pages of about that size fit.
+// the next pages of about that size fit. Reserving commits no memory for a
+// large string until it is written.
 void make_room(std::string& text, std::size_t size)
 {
     if (size <= text.capacity())
         return;
     std::string larger;
-    larger.reserve(size + size / 8);
+    larger.reserve(size + std::min(size / 8, larger.max_size() - size));
     text.swap(larger);
 }
 
@@ -33,8 +39,13 @@ void make_room(std::string& text, std::size_t size)
 void response_body::reader::init(const boost::optional<std::uint64_t>& length, error_code& ec)
 {
     ec = {};
-    if (length)
-        make_room(body_, static_cast<std::size_t>(*length));
+    if (!length)
+        return;
+    if (*length > body_.max_size()) {
+        ec = http::error::body_limit;
+        return;
+    }
+    make_room(body_, static_cast<std::size_t>(*length));
 }
 
 error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_buffer& buffer, std::size_t max_bytes)
@@ -50,11 +61,17 @@ error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_
             read_bytes += http::read_some(stream, buffer, parser_, ec);
             if (ec)
                 return ec;
-            if (phase_ == phase::header && parser_.is_header_done() && !parser_.is_done())
-                start_body(buffer);
+            if (phase_ == phase::header && parser_.is_header_done() && !parser_.is_done()) {
+                if (auto body_ec = start_body(buffer))
+                    return body_ec;
+            }
             continue;
         }
-        std::size_t bytes = stream.read_some(boost::asio::buffer(spare_.data() + filled_, spare_.size() - filled_), ec);
+        // Zero-fills only past the spare's old contents, the bytes read next.
+        std::size_t end = std::min(length_, filled_ + read_step);
+        if (spare_.size() < end)
+            spare_.resize(end);
+        std::size_t bytes = stream.read_some(boost::asio::buffer(spare_.data() + filled_, end - filled_), ec);
         // A close_notify before the end of the body is what Beast reports
         // as a partial message; other errors pass as they are.
         if (ec == boost::asio::error::eof)
@@ -67,34 +84,38 @@ error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_
     return ec;
 }
 
-void response_reader::start_body(boost::beast::flat_buffer& buffer)
+error_code response_reader::start_body(boost::beast::flat_buffer& buffer)
 {
     if (parser_.chunked() || !parser_.content_length()) {
         // The parser reads this body, appending to an empty string.
         spare_.clear();
         parser_.get().body() = std::move(spare_);
         phase_ = phase::parsed_body;
-        return;
+        return {};
     }
-    // Resizing keeps the spare's bytes, so only a body longer than the
-    // spare's contents is zero-filled, up to its new length.
-    auto length = static_cast<std::size_t>(*parser_.content_length());
-    make_room(spare_, length);
-    spare_.resize(length);
-    auto buffered = std::min(buffer.size(), length);
+    if (*parser_.content_length() > spare_.max_size())
+        return http::error::body_limit;
+    length_ = static_cast<std::size_t>(*parser_.content_length());
+    make_room(spare_, length_);
+    std::size_t buffered = std::min(buffer.size(), length_);
     if (buffered > 0) {
+        if (spare_.size() < buffered)
+            spare_.resize(buffered);
         std::memcpy(spare_.data(), buffer.data().data(), buffered);
         buffer.consume(buffered);
     }
     filled_ = buffered;
     phase_ = phase::direct_body;
+    return {};
 }
 
 std::string response_reader::take_body()
 {
-    if (phase_ == phase::direct_body)
-        return std::move(spare_);
-    return std::move(parser_.get().body());
+    if (phase_ != phase::direct_body)
+        return std::move(parser_.get().body());
+    // The spare's old contents may go on past the body.
+    spare_.resize(length_);
+    return std::move(spare_);
 }
 
 }  // namespace swr::detail

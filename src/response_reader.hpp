@@ -61,7 +61,9 @@ using response_parser = boost::beast::http::response_parser<response_body>;
 class response_reader {
 public:
     /// Reads with `parser`, whose limits the caller sets. The body reuses
-    /// the memory of `spare` and overwrites what it contains.
+    /// the memory of `spare` and overwrites what it contains. A direct body
+    /// grows as its bytes arrive, so a Content-Length without them commits
+    /// little memory.
     response_reader(response_parser& parser, std::string spare) : parser_(parser), spare_(std::move(spare)) {}
 
     /// Reads and parses what has already arrived on `stream` without
@@ -76,13 +78,13 @@ public:
                                            std::size_t max_bytes = 256 * 1024);
 
     /// Whether the whole response was read.
-    bool done() const noexcept { return parser_.is_done() || (phase_ == phase::direct_body && filled_ == spare_.size()); }
+    bool done() const noexcept { return parser_.is_done() || (phase_ == phase::direct_body && filled_ == length_); }
 
     /// The body, once `done`.
     std::string take_body();
 
 private:
-    void start_body(boost::beast::flat_buffer& buffer);
+    boost::system::error_code start_body(boost::beast::flat_buffer& buffer);
 
     enum class phase {
         header,       // the parser reads the header
@@ -92,6 +94,7 @@ private:
 
     response_parser& parser_;
     std::string spare_;       // the body when read directly, else memory for the parser's body
+    std::size_t length_ = 0;  // Content-Length of a direct body
     std::size_t filled_ = 0;  // bytes of a direct body read so far
     phase phase_ = phase::header;
 };

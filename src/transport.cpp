@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <new>
 #include <optional>
 #include <mutex>
 #include <stdexcept>
@@ -838,10 +839,20 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         read_response(parser, reader.take_body(), response);
         counters.latency.record(std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - sent_at));
-        if (parser.get().keep_alive())
+        // Bytes that came after the response belong to no request, and the
+        // next response would be read from them, so such a connection is
+        // not used again. Bytes that arrive later cannot be seen here.
+        bool unrequested_bytes = conn->buffer.size() != 0 || SSL_has_pending(conn->stream.native_handle()) == 1;
+        if (parser.get().keep_alive() && !unrequested_bytes)
             result.reusable = std::move(conn);
     } catch (const boost::system::system_error& error) {
         set_failure(response, error.code(), "request failed: " + error.code().message());
+    } catch (const std::bad_alloc&) {
+        // The size comes from the server's Content-Length, which
+        // client_options::max_body_bytes bounds.
+        set_failure(response, errc::response_too_large,
+                    "not enough memory for the response body; lower client_options::max_body_bytes (now " +
+                        std::to_string(settings_.max_body_bytes) + ") to reject such responses at once");
     } catch (const std::length_error& error) {
         // Beast refuses a header field of 64 KiB or more while the request
         // is built; no byte was sent, and sending again cannot help.

@@ -1,7 +1,8 @@
 // The transport over tls_stream, against TLS servers in this process and the
 // emulator, all on 127.0.0.1. The cases are small records mixed with
-// post-handshake messages and a cancelled request whose server keeps sending
-// its body. Others check the errors of failed handshakes and certificates,
+// post-handshake messages, a cancelled request whose server keeps sending
+// its body, bodies of every kind on one connection, and responses that
+// announce huge bodies or carry bytes past their end. Others check the errors of failed handshakes and certificates,
 // idle connections that the server ended in three ways, and cancellations
 // from another thread.
 
@@ -30,11 +31,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <openssl/ssl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <exception>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -66,6 +70,16 @@ swr::detail::transport_settings settings_for(tls_pair& pair)
     BOOST_TEST_REQUIRE(error == "");
     settings.tls.ca_file = pair.files.ca_certificate;
     return settings;
+}
+
+// Resident memory of this process, from /proc/self/statm.
+std::size_t resident_bytes()
+{
+    std::ifstream statm("/proc/self/statm");
+    std::size_t total_pages = 0;
+    std::size_t resident_pages = 0;
+    statm >> total_pages >> resident_pages;
+    return resident_pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
 swr::outgoing_request get_request(const swr::detail::transport_settings& settings, const std::string& path)
@@ -285,6 +299,131 @@ BOOST_AUTO_TEST_CASE(body_kinds_on_one_connection)
         BOOST_TEST((responses[i].body == expected[i]), i);
     }
     BOOST_TEST(transport.counters().connections_opened.load() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(announced_bodies_commit_little_memory)
+{
+    // Four servers announce bodies of 60 MiB and send none of them. The
+    // client may reserve address space for each, but must not write to it
+    // before the bytes come, so its resident memory grows by far less than
+    // the 240 MiB announced.
+    constexpr int connections = 4;
+    constexpr std::size_t announced = 60 * 1024 * 1024;
+    tls_pair pair;
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    for (int i = 0; i < connections; ++i) {
+        pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+            std::string received;
+            co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+            const std::string header = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(announced) + "\r\n\r\n";
+            co_await asio::async_write(peer, asio::buffer(header), asio::use_awaitable);
+            co_await hold.async_wait(use_tuple);
+        });
+    }
+
+    swr::detail::transport_settings settings = settings_for(pair);
+    settings.max_idle_connections = connections;
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport transport(pair.io.get_executor(), settings, log);
+    swr::outgoing_request request = get_request(settings, "/announced");
+    auto hook = std::make_shared<swr::detail::cancel_hook>();
+    std::size_t before = resident_bytes();
+    std::size_t during = 0;
+    int finished = 0;
+    pair.run([&]() -> asio::awaitable<void> {
+        for (int i = 0; i < connections; ++i) {
+            asio::co_spawn(
+                pair.io,
+                [&]() -> asio::awaitable<void> {
+                    co_await transport.send(request, hook);
+                    ++finished;
+                },
+                asio::detached);
+        }
+        asio::steady_timer settle(pair.io, std::chrono::milliseconds(500));
+        co_await settle.async_wait(use_tuple);
+        during = resident_bytes();
+        hook->cancel();
+        hold.cancel();
+        while (finished < connections) {
+            asio::steady_timer step(pair.io, std::chrono::milliseconds(10));
+            co_await step.async_wait(use_tuple);
+        }
+    });
+
+    BOOST_TEST(transport.counters().requests.load() == static_cast<std::uint64_t>(connections));
+    std::size_t growth = during > before ? during - before : 0;
+    BOOST_TEST(growth < connections * announced / 2, "resident memory grew by " << growth / (1024 * 1024) << " MiB");
+}
+
+BOOST_AUTO_TEST_CASE(bytes_after_response_end_connection)
+{
+    // The first response is followed by bytes that belong to no request. The
+    // next request must not read them as its response, so it goes out on
+    // a new connection and gets the server's real answer.
+    tls_pair pair;
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        std::string received;
+        co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                                   "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nunwanted";
+        co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+        co_await hold.async_wait(use_tuple);
+    });
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        std::string received;
+        co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal";
+        co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+        co_await hold.async_wait(use_tuple);
+    });
+
+    swr::detail::transport_settings settings = settings_for(pair);
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport transport(pair.io.get_executor(), settings, log);
+    swr::outgoing_request request = get_request(settings, "/");
+    swr::detail::http_response first;
+    swr::detail::http_response second;
+    pair.run([&]() -> asio::awaitable<void> {
+        first = co_await transport.send(request);
+        second = co_await transport.send(request);
+        hold.cancel();
+    });
+
+    BOOST_TEST(!first.ec, first.info.message);
+    BOOST_TEST(first.body == "hello");
+    BOOST_TEST(!second.ec, second.info.message);
+    BOOST_TEST(second.body == "real");
+    BOOST_TEST(transport.counters().connections_opened.load() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(content_length_beyond_any_string_fails)
+{
+    // With no practical body limit, a Content-Length larger than any string
+    // can hold must fail the request as too large, not throw.
+    tls_pair pair;
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        std::string received;
+        co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 17000000000000000000\r\n\r\nabc";
+        co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+        co_await hold.async_wait(use_tuple);
+    });
+
+    swr::detail::transport_settings settings = settings_for(pair);
+    settings.max_body_bytes = SIZE_MAX;
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport transport(pair.io.get_executor(), settings, log);
+    swr::outgoing_request request = get_request(settings, "/");
+    swr::detail::http_response response;
+    pair.run([&]() -> asio::awaitable<void> {
+        response = co_await transport.send(request);
+        hold.cancel();
+    });
+
+    BOOST_TEST(response.ec == swr::errc::response_too_large, response.ec.message() << ": " << response.info.message);
 }
 
 BOOST_AUTO_TEST_CASE(idle_close_variants_sent_again)
