@@ -82,6 +82,18 @@ std::size_t resident_bytes()
     return resident_pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
+// Accepts one connection on `pair`, answers its first request with
+// `answer` and keeps the connection open until `hold` is cancelled.
+void serve_answer(tls_pair& pair, asio::steady_timer& hold, std::string answer)
+{
+    pair.serve([&hold, answer = std::move(answer)](server_stream& peer) -> asio::awaitable<void> {
+        std::string received;
+        co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+        co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+        co_await hold.async_wait(use_tuple);
+    });
+}
+
 swr::outgoing_request get_request(const swr::detail::transport_settings& settings, const std::string& path)
 {
     swr::outgoing_request request;
@@ -311,15 +323,8 @@ BOOST_AUTO_TEST_CASE(announced_bodies_commit_little_memory)
     constexpr std::size_t announced = 60 * 1024 * 1024;
     tls_pair pair;
     asio::steady_timer hold(pair.io, clock_type::time_point::max());
-    for (int i = 0; i < connections; ++i) {
-        pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
-            std::string received;
-            co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
-            const std::string header = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(announced) + "\r\n\r\n";
-            co_await asio::async_write(peer, asio::buffer(header), asio::use_awaitable);
-            co_await hold.async_wait(use_tuple);
-        });
-    }
+    for (int i = 0; i < connections; ++i)
+        serve_answer(pair, hold, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(announced) + "\r\n\r\n");
 
     swr::detail::transport_settings settings = settings_for(pair);
     settings.max_idle_connections = connections;
@@ -363,21 +368,10 @@ BOOST_AUTO_TEST_CASE(bytes_after_response_end_connection)
     // a new connection and gets the server's real answer.
     tls_pair pair;
     asio::steady_timer hold(pair.io, clock_type::time_point::max());
-    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
-        std::string received;
-        co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
-        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
-                                   "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nunwanted";
-        co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
-        co_await hold.async_wait(use_tuple);
-    });
-    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
-        std::string received;
-        co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
-        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal";
-        co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
-        co_await hold.async_wait(use_tuple);
-    });
+    serve_answer(pair, hold,
+                 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                 "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nunwanted");
+    serve_answer(pair, hold, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal");
 
     swr::detail::transport_settings settings = settings_for(pair);
     swr::detail::logger log{swr::log_options{}};
@@ -404,13 +398,7 @@ BOOST_AUTO_TEST_CASE(content_length_beyond_any_string_fails)
     // can hold must fail the request as too large, not throw.
     tls_pair pair;
     asio::steady_timer hold(pair.io, clock_type::time_point::max());
-    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
-        std::string received;
-        co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
-        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 17000000000000000000\r\n\r\nabc";
-        co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
-        co_await hold.async_wait(use_tuple);
-    });
+    serve_answer(pair, hold, "HTTP/1.1 200 OK\r\nContent-Length: 17000000000000000000\r\n\r\nabc");
 
     swr::detail::transport_settings settings = settings_for(pair);
     settings.max_body_bytes = SIZE_MAX;
