@@ -48,6 +48,19 @@ void response_body::reader::init(const boost::optional<std::uint64_t>& length, e
     make_room(body_, static_cast<std::size_t>(*length));
 }
 
+response_reader::response_reader(std::uint32_t header_limit, std::uint64_t body_limit, std::string spare)
+    : header_limit_(header_limit), body_limit_(body_limit), spare_(std::move(spare))
+{
+    start_parser();
+}
+
+void response_reader::start_parser()
+{
+    parser_.emplace();
+    parser_->header_limit(header_limit_);
+    parser_->body_limit(body_limit_);
+}
+
 error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_buffer& buffer, std::size_t max_bytes)
 {
     error_code ec;
@@ -58,10 +71,18 @@ error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_
         if (phase_ != phase::direct_body) {
             // Without the eager option, the parser stops after the header,
             // and the body's bytes stay in `buffer`.
-            read_bytes += http::read_some(stream, buffer, parser_, ec);
+            read_bytes += http::read_some(stream, buffer, *parser_, ec);
             if (ec)
                 return ec;
-            if (phase_ == phase::header && parser_.is_header_done() && !parser_.is_done()) {
+            // RFC 9110, 15.2: a client parses 1xx responses it did not expect
+            // and reads on to the final one. 101 ends HTTP on the connection.
+            unsigned status = parser_->get().result_int();
+            if (phase_ == phase::header && parser_->is_header_done() && status >= 100 && status < 200 &&
+                status != 101) {
+                start_parser();
+                continue;
+            }
+            if (phase_ == phase::header && parser_->is_header_done() && !parser_->is_done()) {
                 if (auto body_ec = start_body(buffer))
                     return body_ec;
             }
@@ -86,16 +107,16 @@ error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_
 
 error_code response_reader::start_body(boost::beast::flat_buffer& buffer)
 {
-    if (parser_.chunked() || !parser_.content_length()) {
+    if (parser_->chunked() || !parser_->content_length()) {
         // The parser reads this body, appending to an empty string.
         spare_.clear();
-        parser_.get().body() = std::move(spare_);
+        parser_->get().body() = std::move(spare_);
         phase_ = phase::parsed_body;
         return {};
     }
-    if (*parser_.content_length() > spare_.max_size())
+    if (*parser_->content_length() > spare_.max_size())
         return http::error::body_limit;
-    length_ = static_cast<std::size_t>(*parser_.content_length());
+    length_ = static_cast<std::size_t>(*parser_->content_length());
     make_room(spare_, length_);
     std::size_t buffered = std::min(buffer.size(), length_);
     if (buffered > 0) {
@@ -112,7 +133,7 @@ error_code response_reader::start_body(boost::beast::flat_buffer& buffer)
 std::string response_reader::take_body()
 {
     if (phase_ != phase::direct_body)
-        return std::move(parser_.get().body());
+        return std::move(parser_->get().body());
     // The spare's old contents may go on past the body.
     spare_.resize(length_);
     return std::move(spare_);

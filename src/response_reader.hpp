@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace swr::detail {
@@ -57,14 +58,17 @@ using response_parser = boost::beast::http::response_parser<response_body>;
 /// parser, and a body whose Content-Length is known straight into its
 /// string, which saves copying it out of the connection's buffer. Other
 /// bodies (chunked, or up to the end of the connection) go through the
-/// parser. Not thread-safe.
+/// parser. Interim responses (1xx other than 101), which a server may send
+/// before any final one, are skipped. Not thread-safe.
 class response_reader {
 public:
-    /// Reads with `parser`, whose limits the caller sets. The body reuses
-    /// the memory of `spare` and overwrites what it contains. A direct body
-    /// grows as its bytes arrive, so a Content-Length without them commits
-    /// little memory.
-    response_reader(response_parser& parser, std::string spare) : parser_(parser), spare_(std::move(spare)) {}
+    /// Reads with a parser of these limits. The body reuses the memory of
+    /// `spare` and overwrites what it contains. A direct body grows as its
+    /// bytes arrive, so a Content-Length without them commits little memory.
+    response_reader(std::uint32_t header_limit, std::uint64_t body_limit, std::string spare);
+
+    /// The parser of the response, with its header once that was read.
+    response_parser& parser() noexcept { return *parser_; }
 
     /// Reads and parses what has already arrived on `stream` without
     /// waiting, decrypting one TLS record after another, so that a response
@@ -78,13 +82,14 @@ public:
                                            std::size_t max_bytes = 256 * 1024);
 
     /// Whether the whole response was read.
-    bool done() const noexcept { return parser_.is_done() || (phase_ == phase::direct_body && filled_ == length_); }
+    bool done() const noexcept { return parser_->is_done() || (phase_ == phase::direct_body && filled_ == length_); }
 
     /// The body, once `done`.
     std::string take_body();
 
 private:
     boost::system::error_code start_body(boost::beast::flat_buffer& buffer);
+    void start_parser();
 
     enum class phase {
         header,       // the parser reads the header
@@ -92,7 +97,9 @@ private:
         direct_body,  // the body is read straight into `spare_`
     };
 
-    response_parser& parser_;
+    std::uint32_t header_limit_;
+    std::uint64_t body_limit_;
+    std::optional<response_parser> parser_;  // a new one after each interim (1xx) response
     std::string spare_;       // the body when read directly, else memory for the parser's body
     std::size_t length_ = 0;  // Content-Length of a direct body
     std::size_t filled_ = 0;  // bytes of a direct body read so far

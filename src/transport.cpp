@@ -797,10 +797,9 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         std::size_t written = 0;
         error_code write_ec = co_await conn->stream.write(text, deadline, written);
         counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
-        response_parser parser;
-        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)));
-        parser.body_limit(settings_.max_body_bytes);
-        response_reader reader(parser, bodies.take());
+        response_reader reader(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)),
+                               settings_.max_body_bytes, bodies.take());
+        response_parser& parser = reader.parser();
         error_code read_ec = write_ec;
         bool idle_timeout = false;
         if (!write_ec) {

@@ -1,10 +1,10 @@
 // The transport over tls_stream, against TLS servers in this process and the
 // emulator, all on 127.0.0.1. The cases are small records mixed with
 // post-handshake messages, a cancelled request whose server keeps sending
-// its body, bodies of every kind on one connection, and responses that
-// announce huge bodies or carry bytes past their end. Others check the errors of failed handshakes and certificates,
-// idle connections that the server ended in three ways, and cancellations
-// from another thread.
+// its body, bodies of every kind on one connection, interim responses, and
+// responses that announce huge bodies or carry bytes past their end. Others
+// check the errors of failed handshakes and certificates, idle connections
+// that the server ended in three ways, and cancellations from another thread.
 
 #define BOOST_TEST_MODULE transport_tls
 #include "support/tls_pair.hpp"
@@ -390,6 +390,48 @@ BOOST_AUTO_TEST_CASE(bytes_after_response_end_connection)
     BOOST_TEST(!second.ec, second.info.message);
     BOOST_TEST(second.body == "real");
     BOOST_TEST(transport.counters().connections_opened.load() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(interim_responses_skipped)
+{
+    // Interim responses before the final one, which a server may send
+    // unasked, are read past, and the connection serves the next request.
+    tls_pair pair;
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
+    const std::vector<std::string> answers = {
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nreal-1",
+        "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nreal-2",
+    };
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        std::string received;
+        for (const std::string& answer : answers) {
+            std::size_t end = co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n",
+                                                              asio::use_awaitable);
+            received.erase(0, end);
+            co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+        }
+        co_await hold.async_wait(use_tuple);
+    });
+
+    swr::detail::transport_settings settings = settings_for(pair);
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport transport(pair.io.get_executor(), settings, log);
+    swr::outgoing_request request = get_request(settings, "/");
+    swr::detail::http_response first;
+    swr::detail::http_response second;
+    pair.run([&]() -> asio::awaitable<void> {
+        first = co_await transport.send(request);
+        second = co_await transport.send(request);
+        hold.cancel();
+    });
+
+    BOOST_TEST(!first.ec, first.info.message);
+    BOOST_TEST(first.status == 200);
+    BOOST_TEST(first.body == "real-1");
+    BOOST_TEST(!second.ec, second.info.message);
+    BOOST_TEST(second.body == "real-2");
+    BOOST_TEST(transport.counters().connections_opened.load() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(content_length_beyond_any_string_fails)
