@@ -840,8 +840,10 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             std::chrono::steady_clock::now() - sent_at));
         // Bytes that came after the response belong to no request, and the
         // next response would be read from them, so such a connection is
-        // not used again. Bytes that arrive later cannot be seen here.
-        bool unrequested_bytes = conn->buffer.size() != 0 || SSL_has_pending(conn->stream.native_handle()) == 1;
+        // not used again. Only those already decrypted are seen here: in the
+        // read buffer, or left in the response's last TLS record. Later
+        // records may be a close_notify, which the next request handles.
+        bool unrequested_bytes = conn->buffer.size() != 0 || SSL_pending(conn->stream.native_handle()) > 0;
         if (parser.get().keep_alive() && !unrequested_bytes)
             result.reusable = std::move(conn);
     } catch (const boost::system::system_error& error) {
