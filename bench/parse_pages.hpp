@@ -13,11 +13,11 @@ struct parse_result {
     double median_ns_per_page = 0;  ///< Median round.
 };
 
-/// Renders `pages` different pages of 100 repositories with the emulator's
-/// generator, as the emulator would send them, and times the scan's parse:
-/// each round parses every page `passes` times into item vectors that are
-/// reused, as a scan whose caller gives pages back does. Reports the best
-/// and the median of `rounds` rounds.
+/// Times the scan's parse of `pages` different pages of 100 repositories,
+/// rendered by the emulator's generator as the emulator sends them. Each
+/// round parses every page `passes` times into reused item vectors, as a
+/// scan whose caller gives pages back does. Reports the best and the median
+/// of `rounds` rounds.
 parse_result measure_page_parsing(std::size_t pages, int passes, int rounds);
 
 }  // namespace swr::bench

@@ -36,18 +36,6 @@ void make_room(std::string& text, std::size_t size)
 
 }  // namespace
 
-void response_body::reader::init(const boost::optional<std::uint64_t>& length, error_code& ec)
-{
-    ec = {};
-    if (!length)
-        return;
-    if (*length > body_.max_size()) {
-        ec = http::error::body_limit;
-        return;
-    }
-    make_room(body_, static_cast<std::size_t>(*length));
-}
-
 response_reader::response_reader(std::uint32_t header_limit, std::uint64_t body_limit, std::string spare)
     : header_limit_(header_limit), body_limit_(body_limit), spare_(std::move(spare))
 {
@@ -74,15 +62,17 @@ error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_
             read_bytes += http::read_some(stream, buffer, *parser_, ec);
             if (ec)
                 return ec;
+            if (phase_ != phase::header || !parser_->is_header_done())
+                continue;
+
             // RFC 9110, 15.2: a client parses 1xx responses it did not expect
             // and reads on to the final one. 101 ends HTTP on the connection.
             unsigned status = parser_->get().result_int();
-            if (phase_ == phase::header && parser_->is_header_done() && status >= 100 && status < 200 &&
-                status != 101) {
+            if (status >= 100 && status < 200 && status != 101) {
                 start_parser();
                 continue;
             }
-            if (phase_ == phase::header && parser_->is_header_done() && !parser_->is_done()) {
+            if (!parser_->is_done()) {
                 if (auto body_ec = start_body(buffer))
                     return body_ec;
             }

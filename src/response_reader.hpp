@@ -16,9 +16,10 @@
 
 namespace swr::detail {
 
-/// A response body read into a std::string by Beast's parser. Unlike
-/// http::string_body it appends without zero-filling the string first, and
-/// it makes room for the whole Content-Length at once.
+/// A response body read into a std::string by Beast's parser, appended
+/// without the zero-filling of http::string_body. The parser reads only
+/// bodies without a Content-Length (chunked, or up to the end of the
+/// connection), because response_reader reads the others itself.
 struct response_body {
     using value_type = std::string;
 
@@ -29,7 +30,7 @@ struct response_body {
         {
         }
 
-        void init(const boost::optional<std::uint64_t>& length, boost::system::error_code& ec);
+        void init(const boost::optional<std::uint64_t>&, boost::system::error_code& ec) { ec = {}; }
 
         template <class ConstBufferSequence>
         std::size_t put(const ConstBufferSequence& buffers, boost::system::error_code& ec)

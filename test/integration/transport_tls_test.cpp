@@ -82,14 +82,18 @@ std::size_t resident_bytes()
     return resident_pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
-// Accepts one connection on `pair`, answers its first request with
-// `answer` and keeps the connection open until `hold` is cancelled.
-void serve_answer(tls_pair& pair, asio::steady_timer& hold, std::string answer)
+// Accepts one connection on `pair`, writes `responses[i]` after reading
+// request i, and keeps the connection open until `hold` is cancelled.
+void serve_responses(tls_pair& pair, asio::steady_timer& hold, std::vector<std::string> responses)
 {
-    pair.serve([&hold, answer = std::move(answer)](server_stream& peer) -> asio::awaitable<void> {
+    pair.serve([&hold, responses = std::move(responses)](server_stream& peer) -> asio::awaitable<void> {
         std::string received;
-        co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
-        co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+        for (const std::string& response : responses) {
+            std::size_t end = co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n",
+                                                              asio::use_awaitable);
+            received.erase(0, end);
+            co_await asio::async_write(peer, asio::buffer(response), asio::use_awaitable);
+        }
         co_await hold.async_wait(use_tuple);
     });
 }
@@ -101,6 +105,31 @@ swr::outgoing_request get_request(const swr::detail::transport_settings& setting
     request.host = settings.endpoint.host_header();
     request.path = path;
     return request;
+}
+
+// Responses to two GET requests that one transport sent in a row.
+struct two_exchanges {
+    swr::detail::http_response first;
+    swr::detail::http_response second;
+    std::uint64_t connections_opened = 0;
+};
+
+// Sends a GET request to the server of `pair` twice in a row through one
+// transport, then cancels `hold`.
+two_exchanges send_twice(tls_pair& pair, asio::steady_timer& hold)
+{
+    swr::detail::transport_settings settings = settings_for(pair);
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport transport(pair.io.get_executor(), settings, log);
+    swr::outgoing_request request = get_request(settings, "/");
+    two_exchanges sent;
+    pair.run([&]() -> asio::awaitable<void> {
+        sent.first = co_await transport.send(request);
+        sent.second = co_await transport.send(request);
+        hold.cancel();
+    });
+    sent.connections_opened = transport.counters().connections_opened.load();
+    return sent;
 }
 
 }  // namespace
@@ -324,7 +353,7 @@ BOOST_AUTO_TEST_CASE(announced_bodies_commit_little_memory)
     tls_pair pair;
     asio::steady_timer hold(pair.io, clock_type::time_point::max());
     for (int i = 0; i < connections; ++i)
-        serve_answer(pair, hold, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(announced) + "\r\n\r\n");
+        serve_responses(pair, hold, {"HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(announced) + "\r\n\r\n"});
 
     swr::detail::transport_settings settings = settings_for(pair);
     settings.max_idle_connections = connections;
@@ -365,31 +394,23 @@ BOOST_AUTO_TEST_CASE(bytes_after_response_end_connection)
 {
     // The first response is followed by bytes that belong to no request. The
     // next request must not read them as its response, so it goes out on
-    // a new connection and gets the server's real answer.
+    // a new connection and gets the server's real response.
     tls_pair pair;
     asio::steady_timer hold(pair.io, clock_type::time_point::max());
-    serve_answer(pair, hold,
-                 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
-                 "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nunwanted");
-    serve_answer(pair, hold, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal");
+    serve_responses(pair, hold,
+                    {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nunwanted"});
+    serve_responses(pair, hold, {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal"});
 
-    swr::detail::transport_settings settings = settings_for(pair);
-    swr::detail::logger log{swr::log_options{}};
-    swr::detail::transport transport(pair.io.get_executor(), settings, log);
-    swr::outgoing_request request = get_request(settings, "/");
-    swr::detail::http_response first;
-    swr::detail::http_response second;
-    pair.run([&]() -> asio::awaitable<void> {
-        first = co_await transport.send(request);
-        second = co_await transport.send(request);
-        hold.cancel();
-    });
+    two_exchanges sent = send_twice(pair, hold);
+    const swr::detail::http_response& first = sent.first;
+    const swr::detail::http_response& second = sent.second;
 
     BOOST_TEST(!first.ec, first.info.message);
     BOOST_TEST(first.body == "hello");
     BOOST_TEST(!second.ec, second.info.message);
     BOOST_TEST(second.body == "real");
-    BOOST_TEST(transport.counters().connections_opened.load() == 2u);
+    BOOST_TEST(sent.connections_opened == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(interim_responses_skipped)
@@ -403,35 +424,18 @@ BOOST_AUTO_TEST_CASE(interim_responses_skipped)
         "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nreal-1",
         "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nreal-2",
     };
-    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
-        std::string received;
-        for (const std::string& answer : answers) {
-            std::size_t end = co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n",
-                                                              asio::use_awaitable);
-            received.erase(0, end);
-            co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
-        }
-        co_await hold.async_wait(use_tuple);
-    });
+    serve_responses(pair, hold, answers);
 
-    swr::detail::transport_settings settings = settings_for(pair);
-    swr::detail::logger log{swr::log_options{}};
-    swr::detail::transport transport(pair.io.get_executor(), settings, log);
-    swr::outgoing_request request = get_request(settings, "/");
-    swr::detail::http_response first;
-    swr::detail::http_response second;
-    pair.run([&]() -> asio::awaitable<void> {
-        first = co_await transport.send(request);
-        second = co_await transport.send(request);
-        hold.cancel();
-    });
+    two_exchanges sent = send_twice(pair, hold);
+    const swr::detail::http_response& first = sent.first;
+    const swr::detail::http_response& second = sent.second;
 
     BOOST_TEST(!first.ec, first.info.message);
     BOOST_TEST(first.status == 200);
     BOOST_TEST(first.body == "real-1");
     BOOST_TEST(!second.ec, second.info.message);
     BOOST_TEST(second.body == "real-2");
-    BOOST_TEST(transport.counters().connections_opened.load() == 1u);
+    BOOST_TEST(sent.connections_opened == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(content_length_beyond_any_string_fails)
@@ -440,7 +444,7 @@ BOOST_AUTO_TEST_CASE(content_length_beyond_any_string_fails)
     // can hold must fail the request as too large, not throw.
     tls_pair pair;
     asio::steady_timer hold(pair.io, clock_type::time_point::max());
-    serve_answer(pair, hold, "HTTP/1.1 200 OK\r\nContent-Length: 17000000000000000000\r\n\r\nabc");
+    serve_responses(pair, hold, {"HTTP/1.1 200 OK\r\nContent-Length: 17000000000000000000\r\n\r\nabc"});
 
     swr::detail::transport_settings settings = settings_for(pair);
     settings.max_body_bytes = SIZE_MAX;
