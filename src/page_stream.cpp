@@ -206,7 +206,10 @@ void scan_state::launch(page_slot slot)
 {
     auto signal = std::make_shared<asio::cancellation_signal>();
     auto hook = std::make_shared<cancel_hook>();
-    asio::any_io_executor executor = asio::make_strand(client_->executor);
+    // The request runs on the scan's strand, and only its exchange moves to
+    // the connection's strand. A strand per request cost an allocation, and
+    // a pass through its queue at each step of the request.
+    asio::any_io_executor executor = strand_;
     in_flight_.emplace(slot.offset, request_in_flight{signal, executor, hook});
 
     asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook),
@@ -276,7 +279,7 @@ void scan_state::cancel_past_end()
 
 void scan_state::cancel_request(request_in_flight& request)
 {
-    // Each request runs on its own strand, so its cancellation is emitted there.
+    // Requests run on the scan's strand, so their cancellation is emitted there.
     request.hook->cancel();
     asio::post(request.executor, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
 }

@@ -56,8 +56,10 @@ struct auth_rejection {
 /// Source of authentication for every request a client sends.
 ///
 /// `authorize` runs before each attempt, retries included, so a provider can
-/// sign each attempt afresh or refresh a token. The coroutines run on the
-/// request's strand of the client's executor. Implementations must be safe
+/// sign each attempt afresh or refresh a token. The coroutines run on a
+/// strand of the client's executor: the request's own for a single fetch,
+/// the scan's for the requests of a scan, so a provider should not block
+/// the thread. Implementations must be safe
 /// to call concurrently from several threads when the client's executor is
 /// multi-threaded, and must never log or throw their secrets. Clients share
 /// ownership of their provider.
