@@ -44,6 +44,14 @@ using boost::system::error_code;
 
 namespace {
 
+// Whether the response's Content-Length is within `max_body_bytes` but
+// beyond what a std::string can hold.
+bool beyond_any_string(response_parser& parser, std::size_t max_body_bytes)
+{
+    auto length = parser.content_length();
+    return length && *length <= max_body_bytes && *length > std::string().max_size();
+}
+
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Size of a connection's read buffer, where Beast parses the header of a
@@ -821,6 +829,11 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             } else if (read_ec == beast::error::timeout) {
                 set_failure(response, errc::timeout,
                             "request timed out after " + milliseconds_text(settings_.timeouts.request));
+            } else if (read_ec == http::error::body_limit && beyond_any_string(parser, settings_.max_body_bytes)) {
+                // Raising max_body_bytes cannot help here.
+                set_failure(response, errc::response_too_large,
+                            "response announces a body of " + std::to_string(*parser.content_length()) +
+                                " bytes (Content-Length), more than one string can hold; check the server");
             } else if (read_ec == http::error::body_limit) {
                 set_failure(response, errc::response_too_large,
                             "response body exceeds " + std::to_string(settings_.max_body_bytes) +

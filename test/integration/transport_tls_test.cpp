@@ -458,6 +458,10 @@ BOOST_AUTO_TEST_CASE(content_length_beyond_any_string_fails)
     });
 
     BOOST_TEST(response.ec == swr::errc::response_too_large, response.ec.message() << ": " << response.info.message);
+    // The limit is already the largest, so the message must not advise raising it.
+    BOOST_TEST(response.info.message.find("17000000000000000000 bytes (Content-Length)") != std::string::npos,
+               response.info.message);
+    BOOST_TEST(response.info.message.find("raise") == std::string::npos, response.info.message);
 }
 
 BOOST_AUTO_TEST_CASE(idle_close_variants_sent_again)
