@@ -32,7 +32,7 @@ void reject(std::string message)
     throw_invalid_argument(std::move(message));
 }
 
-// Fetches one page of the scan on a strand of its own. The body is parsed
+// Fetches one page of the scan on the scan's strand. The body is parsed
 // only when the page is delivered (scan_state::deliver).
 asio::awaitable<fetch_outcome> run_request(std::shared_ptr<client_impl> client,
                                            std::shared_ptr<rate_limiter> limiter,

@@ -27,8 +27,8 @@ std::shared_ptr<scan_state> make_scan_state(std::shared_ptr<client_impl> client,
 /// The running part of a `page_stream`.
 ///
 /// Every member below the constructor runs on `strand_`; the public entry
-/// points post there, so the caller may use any thread. Requests run on a
-/// strand of their own and post their outcome back.
+/// points post there, so the caller may use any thread. Requests run on
+/// `strand_` too, and their network exchanges on the connections' strands.
 class scan_state : public std::enable_shared_from_this<scan_state> {
 public:
     using handler_type = boost::asio::any_completion_handler<page_stream::page_signature>;
