@@ -69,6 +69,7 @@ error_code response_reader::read_arrived(tls_stream& stream, boost::beast::flat_
             // and reads on to the final one. 101 ends HTTP on the connection.
             unsigned status = parser_->get().result_int();
             if (status >= 100 && status < 200 && status != 101) {
+                skipped_interim_ = true;
                 start_parser();
                 continue;
             }

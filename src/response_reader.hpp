@@ -68,8 +68,13 @@ public:
     /// bytes arrive, so a Content-Length without them commits little memory.
     response_reader(std::uint32_t header_limit, std::uint64_t body_limit, std::string spare);
 
-    /// The parser of the response, with its header once that was read.
+    /// The parser of the final response, with its header once that was
+    /// read. Each interim response replaces it, so a reference to it is
+    /// valid only until the next read.
     response_parser& parser() noexcept { return *parser_; }
+
+    /// Whether any byte of a response, interim or final, was read.
+    bool got_some() const noexcept { return skipped_interim_ || parser_->got_some(); }
 
     /// Reads and parses what has already arrived on `stream` without
     /// waiting, decrypting one TLS record after another, so that a response
@@ -105,6 +110,7 @@ private:
     std::size_t length_ = 0;  // Content-Length of a direct body
     std::size_t filled_ = 0;  // bytes of a direct body read so far
     phase phase_ = phase::header;
+    bool skipped_interim_ = false;
 };
 
 }  // namespace swr::detail

@@ -807,7 +807,6 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         counters.bytes_sent.fetch_add(written, std::memory_order_relaxed);
         response_reader reader(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.max_header_bytes, UINT32_MAX)),
                                settings_.max_body_bytes, bodies.take());
-        response_parser& parser = reader.parser();
         error_code read_ec = write_ec;
         bool idle_timeout = false;
         if (!write_ec) {
@@ -817,10 +816,11 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
                 conn->buffer.shrink_to_fit();
         }
 
+        response_parser& parser = reader.parser();
         if (read_ec) {
             // A keep-alive connection the server closed while it sat idle
             // fails before any byte of a response; the caller retries it.
-            result.stale = reused && !parser.got_some() && read_ec != beast::error::timeout &&
+            result.stale = reused && !reader.got_some() && read_ec != beast::error::timeout &&
                            read_ec != asio::error::operation_aborted;
             if (read_ec == beast::error::timeout && idle_timeout) {
                 set_failure(response, errc::timeout,

@@ -438,6 +438,47 @@ BOOST_AUTO_TEST_CASE(interim_responses_skipped)
     BOOST_TEST(sent.connections_opened == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(close_after_interim_not_resent)
+{
+    // On a reused connection the server responds to the second request
+    // with an interim response and then closes. Bytes of a response did
+    // arrive, so the request fails instead of going out again as if the
+    // connection had been closed while idle.
+    tls_pair pair;
+    pair.serve([](server_stream& peer) -> asio::awaitable<void> {
+        std::string received;
+        const std::vector<std::string> answers = {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                                                  "HTTP/1.1 100 Continue\r\n\r\n"};
+        for (const std::string& answer : answers) {
+            std::size_t end = co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n",
+                                                              asio::use_awaitable);
+            received.erase(0, end);
+            co_await asio::async_write(peer, asio::buffer(answer), asio::use_awaitable);
+        }
+        peer.next_layer().close();
+    });
+
+    // A request sent again would wait for a handshake that no server
+    // makes, and fail with a timeout after this long.
+    swr::detail::transport_settings settings = settings_for(pair);
+    settings.timeouts.handshake = std::chrono::milliseconds(500);
+    swr::detail::logger log{swr::log_options{}};
+    swr::detail::transport transport(pair.io.get_executor(), settings, log);
+    swr::outgoing_request request = get_request(settings, "/");
+    swr::detail::http_response first;
+    swr::detail::http_response second;
+    pair.run([&]() -> asio::awaitable<void> {
+        first = co_await transport.send(request);
+        second = co_await transport.send(request);
+    });
+
+    BOOST_TEST(!first.ec, first.info.message);
+    BOOST_TEST(first.body == "ok");
+    BOOST_TEST((second.ec == ssl::error::stream_truncated), second.ec.message() << ": " << second.info.message);
+    BOOST_TEST(transport.counters().connections_opened.load() == 1u);
+    BOOST_TEST(transport.counters().requests.load() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(content_length_beyond_any_string_fails)
 {
     // With no practical body limit, a Content-Length larger than any string
