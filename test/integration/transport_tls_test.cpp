@@ -112,13 +112,13 @@ struct two_exchanges {
     swr::detail::http_response first;
     swr::detail::http_response second;
     std::uint64_t connections_opened = 0;
+    std::uint64_t requests = 0;
 };
 
 // Sends a GET request to the server of `pair` twice in a row through one
-// transport, then cancels `hold`.
-two_exchanges send_twice(tls_pair& pair, asio::steady_timer& hold)
+// transport of `settings`, then cancels `hold`.
+two_exchanges send_twice(tls_pair& pair, asio::steady_timer& hold, const swr::detail::transport_settings& settings)
 {
-    swr::detail::transport_settings settings = settings_for(pair);
     swr::detail::logger log{swr::log_options{}};
     swr::detail::transport transport(pair.io.get_executor(), settings, log);
     swr::outgoing_request request = get_request(settings, "/");
@@ -129,7 +129,13 @@ two_exchanges send_twice(tls_pair& pair, asio::steady_timer& hold)
         hold.cancel();
     });
     sent.connections_opened = transport.counters().connections_opened.load();
+    sent.requests = transport.counters().requests.load();
     return sent;
+}
+
+two_exchanges send_twice(tls_pair& pair, asio::steady_timer& hold)
+{
+    return send_twice(pair, hold, settings_for(pair));
 }
 
 }  // namespace
@@ -445,6 +451,7 @@ BOOST_AUTO_TEST_CASE(close_after_interim_not_resent)
     // arrive, so the request fails instead of going out again as if the
     // connection had been closed while idle.
     tls_pair pair;
+    asio::steady_timer hold(pair.io, clock_type::time_point::max());
     pair.serve([](server_stream& peer) -> asio::awaitable<void> {
         std::string received;
         const std::vector<std::string> answers = {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
@@ -462,21 +469,15 @@ BOOST_AUTO_TEST_CASE(close_after_interim_not_resent)
     // makes, and fail with a timeout after this long.
     swr::detail::transport_settings settings = settings_for(pair);
     settings.timeouts.handshake = std::chrono::milliseconds(500);
-    swr::detail::logger log{swr::log_options{}};
-    swr::detail::transport transport(pair.io.get_executor(), settings, log);
-    swr::outgoing_request request = get_request(settings, "/");
-    swr::detail::http_response first;
-    swr::detail::http_response second;
-    pair.run([&]() -> asio::awaitable<void> {
-        first = co_await transport.send(request);
-        second = co_await transport.send(request);
-    });
+    two_exchanges sent = send_twice(pair, hold, settings);
+    const swr::detail::http_response& first = sent.first;
+    const swr::detail::http_response& second = sent.second;
 
     BOOST_TEST(!first.ec, first.info.message);
     BOOST_TEST(first.body == "ok");
     BOOST_TEST((second.ec == ssl::error::stream_truncated), second.ec.message() << ": " << second.info.message);
-    BOOST_TEST(transport.counters().connections_opened.load() == 1u);
-    BOOST_TEST(transport.counters().requests.load() == 2u);
+    BOOST_TEST(sent.connections_opened == 1u);
+    BOOST_TEST(sent.requests == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(content_length_beyond_any_string_fails)
