@@ -206,13 +206,12 @@ void scan_state::launch(page_slot slot)
 {
     auto signal = std::make_shared<asio::cancellation_signal>();
     auto hook = std::make_shared<cancel_hook>();
+    in_flight_.emplace(slot.offset, request_in_flight{signal, hook});
+
     // The request runs on the scan's strand, and only its exchange moves to
     // the connection's strand. A strand per request cost an allocation, and
     // a pass through its queue at each step of the request.
-    asio::any_io_executor executor = strand_;
-    in_flight_.emplace(slot.offset, request_in_flight{signal, executor, hook});
-
-    asio::co_spawn(executor, run_request(client_, options_.limiter, request_, slot, hook),
+    asio::co_spawn(strand_, run_request(client_, options_.limiter, request_, slot, hook),
                    asio::bind_cancellation_slot(
                        signal->slot(), [self = shared_from_this(), slot](std::exception_ptr error,
                                                                           fetch_outcome outcome) mutable {
@@ -281,7 +280,7 @@ void scan_state::cancel_request(request_in_flight& request)
 {
     // Requests run on the scan's strand, so their cancellation is emitted there.
     request.hook->cancel();
-    asio::post(request.executor, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
+    asio::post(strand_, [signal = request.signal] { signal->emit(asio::cancellation_type::terminal); });
 }
 
 void scan_state::on_outcome(page_slot slot, fetch_outcome outcome)

@@ -44,7 +44,6 @@ public:
 private:
     struct request_in_flight {
         std::shared_ptr<boost::asio::cancellation_signal> signal;  // for waits on the scan's strand
-        boost::asio::any_io_executor executor;
         std::shared_ptr<cancel_hook> hook;  // for the network exchange
         bool received = false;   // the response is in and counted; its outcome is on its way
         bool cancelled = false;  // cancelled because the listing ends before it
