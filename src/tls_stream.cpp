@@ -319,4 +319,28 @@ void tls_stream::cancel()
     core_->tcp.cancel();  // also aborts a connect or a proxy tunnel in progress
 }
 
+std::string tls_stream::input_after_last_read()
+{
+    // SSL_has_pending also counts records read ahead but not yet decrypted,
+    // which SSL_pending does not.
+    if (SSL_has_pending(core_->ssl) == 1)
+        return "bytes that belong to no request arrived";
+    auto& socket = core_->tcp.socket();
+    if (!socket.is_open())
+        return "the socket is closed";
+    for (;;) {
+        char first = 0;
+        ssize_t peeked = ::recv(socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (peeked > 0)
+            return "bytes that belong to no request arrived";
+        if (peeked == 0)
+            return "the server closed the connection";
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return {};
+        return "connection error: " + error_code(errno, boost::system::system_category()).message();
+    }
+}
+
 }  // namespace swr::detail

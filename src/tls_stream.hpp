@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace swr::detail {
@@ -96,6 +97,13 @@ public:
 
     /// Aborts a wait in progress.
     void cancel();
+
+    /// Looks, without waiting or consuming anything, for input that arrived
+    /// after the last read: bytes OpenSSL holds, bytes in the socket (data,
+    /// or a close_notify, whose type TLS 1.3 hides), the peer's end of TCP,
+    /// or a socket error. Returns what it found, for a log line, or an
+    /// empty string when nothing arrived.
+    std::string input_after_last_read();
 
 private:
     struct core;

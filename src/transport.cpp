@@ -83,6 +83,10 @@ struct connection {
     // True on the first connection while the transport waits for its TLS
     // session ticket; its first exchange ending stops that wait.
     bool awaits_ticket = false;
+    // True once a whole response was read. A TLS 1.3 server's session
+    // tickets come before it, so from then on any byte that arrives while
+    // the connection is idle belongs to no request.
+    bool answered = false;
 };
 
 struct session_free {
@@ -336,14 +340,32 @@ void transport::impl::offer_session(SSL* ssl)
 
 std::shared_ptr<connection> transport::impl::take_idle()
 {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-        auto conn = std::move(idle_.back());
-        idle_.pop_back();
-        return conn;
+    for (;;) {
+        std::shared_ptr<connection> conn;
+        {
+            std::lock_guard lock(mutex_);
+            if (idle_.empty())
+                break;
+            conn = std::move(idle_.back());
+            idle_.pop_back();
+        }
+        // Anything that arrived while the connection was idle would be read
+        // as the next response, or is the server's close, so such a
+        // connection is dropped before a request goes out on it, at the
+        // cost of one system call per request. What arrives after this look
+        // is left to the Content-Range check, or, before any response byte,
+        // to sending the request again (see `exchange_result::stale`). A
+        // connection that was never answered may hold session tickets, so
+        // it is not looked at.
+        std::string arrived = conn->answered ? conn->stream.input_after_last_read() : std::string();
+        if (arrived.empty())
+            return conn;
+        on_closed(*conn, arrived + " while it was idle");
     }
     // Else the connection a warm-up started first, which is likely the
-    // first to be ready, and sooner than a new one.
+    // first to be ready, and sooner than a new one. It is not looked at:
+    // the server's session tickets may be waiting there, unread.
+    std::lock_guard lock(mutex_);
     if (warming_.empty())
         return nullptr;
     auto conn = std::move(warming_.front());
@@ -853,10 +875,11 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             std::chrono::steady_clock::now() - sent_at));
         // Bytes that came after the response belong to no request, and the
         // next response would be read from them, so such a connection is
-        // not used again. Only those already decrypted are seen here: in the
-        // read buffer, or left in the response's last TLS record. Later
-        // records may be a close_notify, which the next request handles.
-        bool unrequested_bytes = conn->buffer.size() != 0 || SSL_pending(conn->stream.native_handle()) > 0;
+        // not used again. Those already read are seen here: in the read
+        // buffer, or held by OpenSSL, decrypted or not. take_idle looks for
+        // any that arrive later.
+        bool unrequested_bytes = conn->buffer.size() != 0 || SSL_has_pending(conn->stream.native_handle()) == 1;
+        conn->answered = true;
         if (parser.get().keep_alive() && !unrequested_bytes)
             result.reusable = std::move(conn);
     } catch (const boost::system::system_error& error) {

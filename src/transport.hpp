@@ -92,9 +92,11 @@ private:
 /// HTTPS/1.1 over a pool of keep-alive TLS connections.
 ///
 /// Each connection has its own strand; an exchange runs on it, so a
-/// transport is safe to use from several threads at once. A request that
-/// fails on a reused connection before any response byte arrived (the
-/// server closed it while idle) is sent once more on a new connection.
+/// transport is safe to use from several threads at once. A pooled
+/// connection on which anything arrived while it was idle (bytes, or the
+/// server's close) is dropped before a request goes out on it. A request
+/// that fails on a reused connection before any response byte arrived (the
+/// server closed it just then) is sent once more on a new connection.
 /// Destroying the transport abandons its warm-ups.
 class transport {
 public:
