@@ -4,6 +4,7 @@
 #include "proxy_tunnel.hpp"
 #include "recycle_pool.hpp"
 #include "response_reader.hpp"
+#include "session_der.hpp"
 #include "tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -88,11 +89,6 @@ struct connection {
     // the connection is idle belongs to no request.
     bool answered = false;
 };
-
-struct session_free {
-    void operator()(SSL_SESSION* session) const { SSL_SESSION_free(session); }
-};
-using session_ptr = std::unique_ptr<SSL_SESSION, session_free>;
 
 // Slot of the SSL_CTX extra data that points to the transport owning the
 // context. Asio keeps its verify callback in the context's app data slot, so
@@ -299,21 +295,19 @@ int transport::impl::on_new_session(SSL* ssl, SSL_SESSION* session)
 {
     // The session is kept in its DER encoding, and every connection decodes
     // an object of its own from it. Copies made with SSL_SESSION_dup share
-    // the server's certificate object. Connections on different threads that
-    // used such copies showed data races inside SSL_read and the handshake
-    // under ThreadSanitizer. The likely cause, not traced further, is that
-    // OpenSSL's own synchronization is not instrumented.
+    // the server's certificate object, and one session object shared by
+    // several connections is copied and freed inside OpenSSL when a ticket
+    // arrives. Connections on different threads showed data races in both
+    // cases under ThreadSanitizer, which does not see OpenSSL's atomic
+    // reference counts. The encoding leaves the certificate out, which
+    // makes a decode cheap.
     if (SSL_SESSION_is_resumable(session) != 1)
         return 0;
     auto* self = static_cast<impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), transport_data_index()));
     if (!self)
         return 0;
-    int size = i2d_SSL_SESSION(session, nullptr);
-    if (size <= 0)
-        return 0;
-    std::vector<unsigned char> encoded(static_cast<std::size_t>(size));
-    unsigned char* out = encoded.data();
-    if (i2d_SSL_SESSION(session, &out) != size)
+    std::vector<unsigned char> encoded = resumable_encoding(session);
+    if (encoded.empty())
         return 0;
     {
         std::lock_guard lock(self->session_mutex_);
@@ -350,13 +344,13 @@ std::shared_ptr<connection> transport::impl::take_idle()
             idle_.pop_back();
         }
         // Anything that arrived while the connection was idle would be read
-        // as the next response, or is the server's close, so such a
+        // as the next response, or is the server's close. So such a
         // connection is dropped before a request goes out on it, at the
-        // cost of one system call per request. What arrives after this look
-        // is left to the Content-Range check, or, before any response byte,
-        // to sending the request again (see `exchange_result::stale`). A
-        // connection that was never answered may hold session tickets, so
-        // it is not looked at.
+        // cost of one system call per request. Bytes that arrive after this
+        // look are left to the Content-Range check. When the connection
+        // ends before any response byte, the request is sent again (see
+        // `exchange_result::stale`). A connection that was never answered
+        // may hold session tickets, so it is not looked at.
         std::string arrived = conn->answered ? conn->stream.input_after_last_read() : std::string();
         if (arrived.empty())
             return conn;
