@@ -130,10 +130,14 @@ void recent_keys::generation::add(std::uint64_t hash, std::string_view namespace
     auto offset = static_cast<std::uint32_t>(arena.size());
     auto namespace_size = static_cast<std::uint32_t>(namespace_name.size());
     auto name_size = static_cast<std::uint32_t>(name.size());
-    arena.append(reinterpret_cast<const char*>(&namespace_size), sizeof namespace_size);
-    arena.append(reinterpret_cast<const char*>(&name_size), sizeof name_size);
-    arena.append(namespace_name);
-    arena.append(name);
+    // One resize and four copies of known size, where four appends each
+    // checked the capacity and called memcpy.
+    arena.resize(arena.size() + key_header + namespace_name.size() + name.size());
+    char* key = arena.data() + offset;
+    std::memcpy(key, &namespace_size, sizeof namespace_size);
+    std::memcpy(key + sizeof namespace_size, &name_size, sizeof name_size);
+    std::memcpy(key + key_header, namespace_name.data(), namespace_name.size());
+    std::memcpy(key + key_header + namespace_name.size(), name.data(), name.size());
 
     // At most half the slots are taken, so that the probe runs stay short.
     ++count;
