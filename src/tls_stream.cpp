@@ -319,28 +319,43 @@ void tls_stream::cancel()
     core_->tcp.cancel();  // also aborts a connect or a proxy tunnel in progress
 }
 
-std::string tls_stream::input_after_last_read()
+tls_stream::late_input tls_stream::input_after_last_read()
 {
-    // SSL_has_pending also counts records read ahead but not yet decrypted,
-    // which SSL_pending does not.
-    if (SSL_has_pending(core_->ssl) == 1)
-        return "bytes that belong to no request arrived";
+    using kind = late_input::kind;
     auto& socket = core_->tcp.socket();
     if (!socket.is_open())
-        return "the socket is closed";
-    for (;;) {
-        char first = 0;
-        ssize_t peeked = ::recv(socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (peeked > 0)
-            return "bytes that belong to no request arrived";
-        if (peeked == 0)
-            return "the server closed the connection";
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return {};
-        return "connection error: " + error_code(errno, boost::system::system_category()).message();
+        return {kind::error, "the socket is closed"};
+    // Each turn takes in what has arrived. A server that keeps sending
+    // records without data is not followed for long.
+    for (int turn = 0; turn < 8; ++turn) {
+        // SSL_has_pending also counts records read ahead but not yet
+        // decrypted, which SSL_pending does not.
+        if (SSL_has_pending(core_->ssl) != 1) {
+            char first = 0;
+            ssize_t peeked = ::recv(socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (peeked == 0)
+                return {kind::end, "the server closed the connection"};
+            if (peeked < 0 && errno == EINTR)
+                continue;
+            if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return {};
+            if (peeked < 0)
+                return {kind::error, error_code(errno, boost::system::system_category()).message()};
+        }
+        // Records arrived. OpenSSL takes in session tickets and key updates
+        // without returning data; anything else ends the look.
+        char byte = 0;
+        error_code ec;
+        if (read_into(&byte, 1, ec) > 0)
+            return {kind::data, "data that belongs to no request arrived"};
+        if (ec == asio::error::eof)
+            return {kind::end, "the server sent close_notify"};
+        if (ec != asio::error::would_block)
+            return {kind::error, ec.message()};
+        if (SSL_has_pending(core_->ssl) == 1)
+            return {kind::data, "part of a TLS record arrived"};
     }
+    return {kind::data, "TLS records kept arriving"};
 }
 
 }  // namespace swr::detail

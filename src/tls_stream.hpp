@@ -98,12 +98,21 @@ public:
     /// Aborts a wait in progress.
     void cancel();
 
-    /// Looks, without waiting or consuming anything, for input that arrived
-    /// after the last read: bytes OpenSSL holds, bytes in the socket (data,
-    /// or a close_notify, whose type TLS 1.3 hides), the peer's end of TCP,
-    /// or a socket error. Returns what it found, for a log line, or an
-    /// empty string when nothing arrived.
-    std::string input_after_last_read();
+    /// Input that arrived after the last read, as `input_after_last_read` finds it.
+    struct late_input {
+        enum class kind {
+            none,   ///< nothing, or only session tickets and key updates
+            data,   ///< application data, or records that did not end
+            end,    ///< the peer's close_notify or end of TCP
+            error,  ///< a socket or TLS error
+        } what = kind::none;
+        std::string description;  ///< for a log line; empty for `none`
+    };
+
+    /// Looks, without waiting, for input that arrived after the last read.
+    /// Post-handshake messages (session tickets, key updates) are taken in.
+    /// After any other input the stream is not fit for another request.
+    late_input input_after_last_read();
 
 private:
     struct core;

@@ -84,10 +84,6 @@ struct connection {
     // True on the first connection while the transport waits for its TLS
     // session ticket; its first exchange ending stops that wait.
     bool awaits_ticket = false;
-    // True once a whole response was read. A TLS 1.3 server's session
-    // tickets come before it, so from then on any byte that arrives while
-    // the connection is idle belongs to no request.
-    bool answered = false;
 };
 
 // Slot of the SSL_CTX extra data that points to the transport owning the
@@ -124,6 +120,7 @@ struct exchange_result {
     http_response response;
     std::shared_ptr<connection> reusable;  // set when the connection may serve another request
     bool stale = false;                     // a reused connection failed before any response byte
+    std::string unusable;  // why a connection that returned a response may serve no other request
 };
 
 bool is_ip_literal(const std::string& host)
@@ -205,6 +202,7 @@ private:
     asio::awaitable<bool> wait_for_warm_up(connection& conn, http_response& response);
     void give_back(std::shared_ptr<connection> conn);
     void on_closed(const connection& conn, std::string_view reason);
+    void warn_if_unrequested(const connection& conn, const tls_stream::late_input& input) const;
     asio::awaitable<exchange_result> exchange(std::shared_ptr<connection> conn, const outgoing_request& request,
                                               std::shared_ptr<cancel_hook> hook, rate_limiter* limiter);
     asio::awaitable<bool> wait_for_turn(connection& conn, rate_limiter& limiter, const cancel_hook* hook,
@@ -281,6 +279,16 @@ transport::impl::~impl()
         on_closed(*conn, "client destroyed");
 }
 
+void transport::impl::warn_if_unrequested(const connection& conn, const tls_stream::late_input& input) const
+{
+    if (input.what != tls_stream::late_input::kind::data || !log_.enabled(log_level::warning))
+        return;
+    log_.write_repeating(log_level::warning, "unrequested data",
+                         "connection " + std::to_string(conn.id) + " to " + settings_.endpoint.url() + ": " +
+                             input.description +
+                             "; the connection serves no more requests, and a new one is opened when needed");
+}
+
 void transport::impl::on_closed(const connection& conn, std::string_view reason)
 {
     counters.connections_closed.fetch_add(1, std::memory_order_relaxed);
@@ -343,22 +351,23 @@ std::shared_ptr<connection> transport::impl::take_idle()
             conn = std::move(idle_.back());
             idle_.pop_back();
         }
-        // Anything that arrived while the connection was idle would be read
-        // as the next response, or is the server's close. So such a
+        // Data that arrived while the connection was idle would be read as
+        // the next response, and a close would fail the request. So such a
         // connection is dropped before a request goes out on it, at the
-        // cost of one system call per request. Bytes that arrive after this
+        // cost of one system call per request. Session tickets and key
+        // updates are taken in on the way. Bytes that arrive after this
         // look are left to the Content-Range check. When the connection
         // ends before any response byte, the request is sent again (see
-        // `exchange_result::stale`). A connection that was never answered
-        // may hold session tickets, so it is not looked at.
-        std::string arrived = conn->answered ? conn->stream.input_after_last_read() : std::string();
-        if (arrived.empty())
+        // `exchange_result::stale`).
+        tls_stream::late_input arrived = conn->stream.input_after_last_read();
+        if (arrived.what == tls_stream::late_input::kind::none)
             return conn;
-        on_closed(*conn, arrived + " while it was idle");
+        warn_if_unrequested(*conn, arrived);
+        on_closed(*conn, arrived.description + " while it was idle");
     }
     // Else the connection a warm-up started first, which is likely the
-    // first to be ready, and sooner than a new one. It is not looked at:
-    // the server's session tickets may be waiting there, unread.
+    // first to be ready, and sooner than a new one. Its warm-up may still
+    // run on its strand, so it is not looked at.
     std::lock_guard lock(mutex_);
     if (warming_.empty())
         return nullptr;
@@ -580,7 +589,7 @@ asio::awaitable<http_response> transport::impl::send(const outgoing_request& req
         } else if (used->open) {
             on_closed(*used, result.stale && reused ? "closed by the server while idle"
                              : result.response.ec   ? result.response.info.message
-                                                    : "the server sent Connection: close");
+                                                    : result.unusable);
         }
         if (result.stale && reused) {
             if (log_.enabled(log_level::debug))
@@ -867,14 +876,22 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         read_response(parser, reader.take_body(), response);
         counters.latency.record(std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - sent_at));
-        // Bytes that came after the response belong to no request, and the
-        // next response would be read from them, so such a connection is
-        // not used again. Those already read are seen here: in the read
-        // buffer, or held by OpenSSL, decrypted or not. take_idle looks for
-        // any that arrive later.
-        bool unrequested_bytes = conn->buffer.size() != 0 || SSL_has_pending(conn->stream.native_handle()) == 1;
-        conn->answered = true;
-        if (parser.get().keep_alive() && !unrequested_bytes)
+        // Data that came after the response belongs to no request, and the
+        // next response would be read from it, so such a connection is not
+        // used again. What was already read is seen here: in the read
+        // buffer, or held by OpenSSL, decrypted or not, where session
+        // tickets and key updates are taken in. take_idle looks for any
+        // that arrives later.
+        tls_stream::late_input after;
+        if (conn->buffer.size() != 0)
+            after = {tls_stream::late_input::kind::data, "data that belongs to no request came with the response"};
+        else if (SSL_has_pending(conn->stream.native_handle()) == 1)
+            after = conn->stream.input_after_last_read();
+        warn_if_unrequested(*conn, after);
+        result.unusable = std::move(after.description);
+        if (!parser.get().keep_alive())
+            result.unusable = "the server sent Connection: close";
+        if (result.unusable.empty())
             result.reusable = std::move(conn);
     } catch (const boost::system::system_error& error) {
         set_failure(response, error.code(), "request failed: " + error.code().message());

@@ -119,6 +119,7 @@ struct two_exchanges {
     swr::detail::http_response second;
     std::uint64_t connections_opened = 0;
     std::uint64_t requests = 0;
+    std::vector<std::string> warnings;  // warning lines of the transport's log
 };
 
 // Sends a GET request to the server of `pair` twice through one transport
@@ -126,10 +127,13 @@ struct two_exchanges {
 two_exchanges send_twice(tls_pair& pair, asio::steady_timer& hold, const swr::detail::transport_settings& settings,
                          std::chrono::milliseconds pause = std::chrono::milliseconds(0))
 {
-    swr::detail::logger log{swr::log_options{}};
+    two_exchanges sent;
+    swr::log_options log_options;
+    log_options.level = swr::log_level::warning;
+    log_options.sink = [&sent](swr::log_level, std::string_view line) { sent.warnings.emplace_back(line); };
+    swr::detail::logger log{log_options};
     swr::detail::transport transport(pair.io.get_executor(), settings, log);
     swr::outgoing_request request = get_request(settings, "/");
-    two_exchanges sent;
     pair.run([&]() -> asio::awaitable<void> {
         sent.first = co_await transport.send(request);
         asio::steady_timer idle(pair.io, pause);
@@ -554,6 +558,7 @@ BOOST_AUTO_TEST_CASE(idle_close_variants_not_reused)
         BOOST_TEST(sent.second.status == 200, mode);
         BOOST_TEST(sent.connections_opened == 2u, mode);
         BOOST_TEST(sent.requests == 2u, mode);
+        BOOST_TEST(sent.warnings.empty(), mode);
     }
 }
 
@@ -592,7 +597,7 @@ BOOST_AUTO_TEST_CASE(unrequested_response_ends_connection)
 {
     // After the first response, the server sends a response that no request
     // asked for: in the same TCP segment, as a TLS record of its own that
-    // the client's read takes along and OpenSSL holds undecrypted, or 20 ms
+    // the client's read takes along and OpenSSL keeps undecrypted, or 20 ms
     // later, while the connection is idle. The next request must not read
     // it as its response, so that connection serves no other request.
     for (bool same_segment : {true, false}) {
@@ -622,6 +627,55 @@ BOOST_AUTO_TEST_CASE(unrequested_response_ends_connection)
         BOOST_TEST(sent.second.body == "real", same_segment);
         BOOST_TEST(sent.connections_opened == 2u, same_segment);
         BOOST_TEST(sent.requests == 2u, same_segment);
+        BOOST_TEST_REQUIRE(sent.warnings.size() == 1u, same_segment);
+        BOOST_TEST(sent.warnings[0].find("data that belongs to no request") != std::string::npos, sent.warnings[0]);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(ticket_after_response_keeps_connection)
+{
+    // After the first response, the server sends a session ticket and a key
+    // update, which TLS 1.3 allows at any time: in the response's TCP
+    // segment, or 20 ms later while the connection is idle. Neither is
+    // data, so the connection serves the next request.
+    for (bool same_segment : {true, false}) {
+        tls_pair pair;
+        asio::steady_timer hold(pair.io, clock_type::time_point::max());
+        pair.serve([&hold, same_segment](server_stream& peer) -> asio::awaitable<void> {
+            std::string received;
+            for (int request = 0; request < 2; ++request) {
+                std::size_t end = co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n",
+                                                                  asio::use_awaitable);
+                received.erase(0, end);
+                int fd = peer.next_layer().native_handle();
+                int cork = same_segment && request == 0 ? 1 : 0;
+                BOOST_TEST_REQUIRE(::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork) == 0);
+                co_await asio::async_write(peer, asio::buffer(ok_response), asio::use_awaitable);
+                if (request == 1)
+                    break;
+                asio::steady_timer pause(peer.get_executor(), std::chrono::milliseconds(same_segment ? 0 : 20));
+                co_await pause.async_wait(use_tuple);
+                // A handshake call on an open connection sends the message
+                // due, and only one may be due at a time.
+                BOOST_TEST_REQUIRE(SSL_new_session_ticket(peer.native_handle()) == 1);
+                auto [ticket_ec] = co_await peer.async_handshake(asio::ssl::stream_base::server, use_tuple);
+                BOOST_TEST_REQUIRE(!ticket_ec, ticket_ec.message());
+                BOOST_TEST_REQUIRE(SSL_key_update(peer.native_handle(), SSL_KEY_UPDATE_NOT_REQUESTED) == 1);
+                auto [update_ec] = co_await peer.async_handshake(asio::ssl::stream_base::server, use_tuple);
+                BOOST_TEST_REQUIRE(!update_ec, update_ec.message());
+                cork = 0;
+                BOOST_TEST_REQUIRE(::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork) == 0);
+            }
+            co_await hold.async_wait(use_tuple);
+        });
+
+        two_exchanges sent = send_twice(pair, hold, settings_for(pair), std::chrono::milliseconds(100));
+        BOOST_TEST(!sent.first.ec, same_segment << ": " << sent.first.info.message);
+        BOOST_TEST(!sent.second.ec, same_segment << ": " << sent.second.info.message);
+        BOOST_TEST(sent.second.body == "ok", same_segment);
+        BOOST_TEST(sent.connections_opened == 1u, same_segment);
+        BOOST_TEST(sent.requests == 2u, same_segment);
+        BOOST_TEST(sent.warnings.empty(), same_segment);
     }
 }
 
