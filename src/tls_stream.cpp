@@ -40,10 +40,15 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // much, enough for a whole page of 100 repositories (about 60 KB in four records).
 constexpr std::size_t read_buffer_bytes = 64 * 1024;
 
-// The socket of a connection's BIO, and the errno of its last failure.
+constexpr std::size_t call_read_budget = tls_stream::read_budget_per_call;
+static_assert(call_read_budget == 2 * read_buffer_bytes);
+
+// The socket of a connection's BIO, the errno of its last failure, and the
+// bytes that the OpenSSL call in progress may still receive.
 struct bio_target {
     tcp::socket* socket = nullptr;
     int last_errno = 0;  // errno of the last failed recv or send, for SSL_ERROR_SYSCALL
+    std::size_t read_budget = call_read_budget;
 };
 
 // Runs `call` on the socket's descriptor, again when a signal interrupts it.
@@ -82,7 +87,19 @@ int transfer(BIO* bio, bool reading, Call call)
 // the caller's process.
 int bio_read(BIO* bio, char* data, int size)
 {
-    return transfer(bio, true, [&](int fd) { return ::recv(fd, data, static_cast<std::size_t>(size), 0); });
+    // A spent budget reads as a socket that would block. The wait that
+    // follows finds the socket readable and lets other handlers run first.
+    auto& target = *static_cast<bio_target*>(BIO_get_data(bio));
+    std::size_t wanted = std::min(static_cast<std::size_t>(size), target.read_budget);
+    if (wanted == 0) {
+        BIO_clear_retry_flags(bio);
+        BIO_set_retry_read(bio);
+        return -1;
+    }
+    int received = transfer(bio, true, [&](int fd) { return ::recv(fd, data, wanted, 0); });
+    if (received > 0)
+        target.read_budget -= static_cast<std::size_t>(received);
+    return received;
 }
 
 int bio_write(BIO* bio, const char* data, int size)
@@ -229,6 +246,7 @@ asio::awaitable<error_code> tls_stream::handshake(clock::time_point deadline)
     for (;;) {
         clear_openssl_errors();
         core_->target.last_errno = 0;
+        core_->target.read_budget = call_read_budget;
         int result = SSL_do_handshake(core_->ssl);
         if (result == 1) {
             core_->next = core::need::nothing;
@@ -251,6 +269,7 @@ asio::awaitable<error_code> tls_stream::write(std::string_view data, clock::time
     while (!data.empty()) {
         clear_openssl_errors();
         core_->target.last_errno = 0;
+        core_->target.read_budget = call_read_budget;
         int size = static_cast<int>(std::min<std::size_t>(data.size(), INT_MAX));
         int result = SSL_write(core_->ssl, data.data(), size);
         if (result > 0) {
@@ -268,10 +287,11 @@ asio::awaitable<error_code> tls_stream::write(std::string_view data, clock::time
     co_return error_code{};
 }
 
-std::size_t tls_stream::read_into(void* data, std::size_t size, error_code& ec)
+std::size_t tls_stream::read_into(void* data, std::size_t size, error_code& ec, std::size_t read_budget)
 {
     clear_openssl_errors();
     core_->target.last_errno = 0;
+    core_->target.read_budget = read_budget;
     int result = SSL_read(core_->ssl, data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
     if (result > 0) {
         core_->next = core::need::nothing;
@@ -325,8 +345,10 @@ tls_stream::late_input tls_stream::input_after_last_read()
     auto& socket = core_->tcp.socket();
     if (!socket.is_open())
         return {kind::error, "the socket is closed"};
-    // Each turn takes in what has arrived. A server that keeps sending
-    // records without data is not followed for long.
+    // Each turn takes in what has arrived, up to a small budget, so that a
+    // server that keeps sending records without data holds the thread for
+    // at most a few of them.
+    constexpr std::size_t turn_read_budget = 16 * 1024;
     for (int turn = 0; turn < 8; ++turn) {
         // SSL_has_pending also counts records read ahead but not yet
         // decrypted, which SSL_pending does not.
@@ -346,16 +368,17 @@ tls_stream::late_input tls_stream::input_after_last_read()
         // without returning data; anything else ends the look.
         char byte = 0;
         error_code ec;
-        if (read_into(&byte, 1, ec) > 0)
+        if (read_into(&byte, 1, ec, turn_read_budget) > 0)
             return {kind::data, "data that belongs to no request arrived"};
         if (ec == asio::error::eof)
             return {kind::end, "the server sent close_notify"};
         if (ec != asio::error::would_block)
             return {kind::error, ec.message()};
-        if (SSL_has_pending(core_->ssl) == 1)
-            return {kind::data, "part of a TLS record arrived"};
+        // Bytes OpenSSL holds after the socket ran dry are part of a record.
+        if (SSL_has_pending(core_->ssl) == 1 && core_->target.read_budget != 0)
+            return {kind::incomplete, "part of a TLS record arrived"};
     }
-    return {kind::data, "TLS records kept arriving"};
+    return {kind::data, "TLS records without data kept arriving"};
 }
 
 }  // namespace swr::detail

@@ -36,6 +36,12 @@ public:
     using executor_type = boost::asio::any_io_executor;
     using clock = std::chrono::steady_clock;
 
+    /// Bytes that one OpenSSL call may receive from the socket: twice what
+    /// its read buffer takes in one recv, so that no record needs a second
+    /// call. OpenSSL reads on past post-handshake messages, so without a
+    /// limit a server that kept sending key updates would hold the thread.
+    static constexpr std::size_t read_budget_per_call = 128 * 1024;
+
     /// Creates the TLS state from `context`. Throws `boost::system::system_error`
     /// when OpenSSL cannot allocate it.
     tls_stream(executor_type executor, SSL_CTX* context);
@@ -73,7 +79,7 @@ public:
              ++it) {
             boost::asio::mutable_buffer buffer = *it;
             if (buffer.size() != 0)
-                return read_into(buffer.data(), buffer.size(), ec);
+                return read_into(buffer.data(), buffer.size(), ec, read_budget_per_call);
         }
         ec = {};
         return 0;
@@ -101,10 +107,11 @@ public:
     /// Input that arrived after the last read, as `input_after_last_read` finds it.
     struct late_input {
         enum class kind {
-            none,   ///< nothing, or only session tickets and key updates
-            data,   ///< application data, or records that did not end
-            end,    ///< the peer's close_notify or end of TCP
-            error,  ///< a socket or TLS error
+            none,        ///< nothing, or only session tickets and key updates
+            data,        ///< application data, or records without data that kept coming
+            incomplete,  ///< part of a record, whose rest has not arrived yet
+            end,         ///< the peer's close_notify or end of TCP
+            error,       ///< a socket or TLS error
         } what = kind::none;
         std::string description;  ///< for a log line; empty for `none`
     };
@@ -117,7 +124,9 @@ public:
 private:
     struct core;
 
-    std::size_t read_into(void* data, std::size_t size, boost::system::error_code& ec);
+    // Reads as `read_some` does, letting OpenSSL receive at most `read_budget` bytes.
+    std::size_t read_into(void* data, std::size_t size, boost::system::error_code& ec,
+                          std::size_t read_budget);
 
     std::shared_ptr<core> core_;
 };

@@ -887,6 +887,10 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
             after = {tls_stream::late_input::kind::data, "data that belongs to no request came with the response"};
         else if (SSL_has_pending(conn->stream.native_handle()) == 1)
             after = conn->stream.input_after_last_read();
+        // Part of a record, such as a session ticket split between TCP
+        // segments, is judged by take_idle, once the rest has come.
+        if (after.what == tls_stream::late_input::kind::incomplete)
+            after = {};
         warn_if_unrequested(*conn, after);
         result.unusable = std::move(after.description);
         if (!parser.get().keep_alive())

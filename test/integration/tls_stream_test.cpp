@@ -21,7 +21,9 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <exception>
@@ -133,6 +135,56 @@ BOOST_AUTO_TEST_CASE(read_takes_records_that_arrived)
         BOOST_TEST((received == sent));
         // Each wait here would be for data already there.
         BOOST_TEST(waits == 0);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(key_updates_read_in_bounded_steps)
+{
+    // The server sends 8,000 key updates, about 216 KB, and then one byte,
+    // all before the client reads. One read may receive at most
+    // read_budget_per_call bytes, so the first returns would_block with
+    // records still in the socket, and a server that never stopped could
+    // not hold the thread. Later reads reach the byte.
+    tls_pair pair;
+    asio::steady_timer written(pair.io, clock_type::time_point::max());
+    bool all_written = false;
+    pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
+        int buffer_bytes = 4 * 1024 * 1024;
+        peer.next_layer().set_option(asio::socket_base::send_buffer_size(buffer_bytes));
+        for (int update = 0; update < 8000; ++update) {
+            BOOST_TEST_REQUIRE(SSL_key_update(peer.native_handle(), SSL_KEY_UPDATE_NOT_REQUESTED) == 1);
+            // A handshake call on an open connection sends the update.
+            auto [ec] = co_await peer.async_handshake(ssl::stream_base::server, use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+        }
+        co_await asio::async_write(peer, asio::buffer(std::string("x")), asio::use_awaitable);
+        all_written = true;
+        written.cancel();
+        asio::steady_timer hold(pair.io, std::chrono::seconds(5));
+        co_await hold.async_wait(use_tuple);
+    });
+    pair.run([&]() -> asio::awaitable<void> {
+        tls_stream client = pair.make_client();
+        BOOST_TEST_REQUIRE(!co_await pair.open(client));
+        client.tcp().socket().set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024));
+        if (!all_written)
+            co_await written.async_wait(use_tuple);
+        asio::steady_timer settle(pair.io, std::chrono::milliseconds(50));
+        co_await settle.async_wait(use_tuple);
+
+        char byte = 0;
+        error_code ec;
+        BOOST_TEST(client.read_some(asio::buffer(&byte, 1), ec) == 0u);
+        BOOST_TEST(ec == asio::error::would_block, ec.message());
+        char first = 0;
+        ssize_t left = ::recv(client.tcp().socket().native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+        BOOST_TEST(left == 1, "the socket should still hold records");
+
+        int waits = 0;
+        std::string received;
+        ec = co_await read_exactly(client, received, 1, waits);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(received == "x");
     });
 }
 
