@@ -346,7 +346,7 @@ tls_stream::late_input tls_stream::input_after_last_read()
     if (!socket.is_open())
         return {kind::error, "the socket is closed"};
     // Each turn takes in what has arrived, up to a small budget, so that a
-    // server that keeps sending records without data holds the thread for
+    // server that keeps sending records without data blocks the thread for
     // at most a few of them.
     constexpr std::size_t turn_read_budget = 16 * 1024;
     for (int turn = 0; turn < 8; ++turn) {
@@ -374,7 +374,7 @@ tls_stream::late_input tls_stream::input_after_last_read()
             return {kind::end, "the server sent close_notify"};
         if (ec != asio::error::would_block)
             return {kind::error, ec.message()};
-        // Bytes OpenSSL holds after the socket ran dry are part of a record.
+        // Bytes that OpenSSL keeps after the socket ran dry are part of a record.
         if (SSL_has_pending(core_->ssl) == 1 && core_->target.read_budget != 0)
             return {kind::incomplete, "part of a TLS record arrived"};
     }

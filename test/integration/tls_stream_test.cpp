@@ -81,6 +81,17 @@ asio::awaitable<error_code> wait_until_failure(tls_stream& client, clock_type::t
     }
 }
 
+// Waits until the server script sets `all_written` and cancels `written`.
+// Loopback hands the bytes over within the server's write, but the kernel
+// gets a moment more to be sure.
+asio::awaitable<void> wait_for_server(tls_pair& pair, asio::steady_timer& written, const bool& all_written)
+{
+    if (!all_written)
+        co_await written.async_wait(use_tuple);
+    asio::steady_timer settle(pair.io, std::chrono::milliseconds(50));
+    co_await settle.async_wait(use_tuple);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(read_with_nothing_arrived_would_block)
@@ -121,12 +132,7 @@ BOOST_AUTO_TEST_CASE(read_takes_records_that_arrived)
     pair.run([&]() -> asio::awaitable<void> {
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
-        if (!all_written)
-            co_await written.async_wait(use_tuple);
-        // Loopback hands the bytes over within the server's write, but give
-        // the kernel a moment to be sure.
-        asio::steady_timer settle(pair.io, std::chrono::milliseconds(50));
-        co_await settle.async_wait(use_tuple);
+        co_await wait_for_server(pair, written, all_written);
 
         std::string received;
         int waits = 0;
@@ -167,10 +173,7 @@ BOOST_AUTO_TEST_CASE(key_updates_read_in_bounded_steps)
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
         client.tcp().socket().set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024));
-        if (!all_written)
-            co_await written.async_wait(use_tuple);
-        asio::steady_timer settle(pair.io, std::chrono::milliseconds(50));
-        co_await settle.async_wait(use_tuple);
+        co_await wait_for_server(pair, written, all_written);
 
         char byte = 0;
         error_code ec;
