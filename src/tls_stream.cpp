@@ -90,13 +90,13 @@ int bio_read(BIO* bio, char* data, int size)
     // A spent budget reads as a socket that would block. The wait that
     // follows finds the socket readable and lets other handlers run first.
     auto& target = *static_cast<bio_target*>(BIO_get_data(bio));
-    std::size_t wanted = std::min(static_cast<std::size_t>(size), target.read_budget);
-    if (wanted == 0) {
+    std::size_t length = std::min(static_cast<std::size_t>(size), target.read_budget);
+    if (length == 0) {
         BIO_clear_retry_flags(bio);
         BIO_set_retry_read(bio);
         return -1;
     }
-    int received = transfer(bio, true, [&](int fd) { return ::recv(fd, data, wanted, 0); });
+    int received = transfer(bio, true, [&](int fd) { return ::recv(fd, data, length, 0); });
     if (received > 0)
         target.read_budget -= static_cast<std::size_t>(received);
     return received;
@@ -145,6 +145,10 @@ struct tls_stream::core {
             SSL_free(ssl);
     }
 
+    // Prepares for an OpenSSL call that may receive at most `read_budget`
+    // bytes: empties the error queue and the last errno.
+    void start_call(std::size_t read_budget) noexcept;
+
     // Returns the error of an OpenSSL call that returned `result`, and
     // records what it needs when that is `would_block`.
     error_code failure(int result);
@@ -163,6 +167,13 @@ struct tls_stream::core {
     std::uint64_t waits = 0;
     bool timed_out = false;
 };
+
+void tls_stream::core::start_call(std::size_t read_budget) noexcept
+{
+    clear_openssl_errors();
+    target.last_errno = 0;
+    target.read_budget = read_budget;
+}
 
 error_code tls_stream::core::failure(int result)
 {
@@ -244,9 +255,7 @@ asio::awaitable<error_code> tls_stream::handshake(clock::time_point deadline)
     if (ec)
         co_return ec;
     for (;;) {
-        clear_openssl_errors();
-        core_->target.last_errno = 0;
-        core_->target.read_budget = call_read_budget;
+        core_->start_call(call_read_budget);
         int result = SSL_do_handshake(core_->ssl);
         if (result == 1) {
             core_->next = core::need::nothing;
@@ -267,9 +276,7 @@ asio::awaitable<error_code> tls_stream::write(std::string_view data, clock::time
     // remaining bytes are offered unchanged until they are taken.
     written = 0;
     while (!data.empty()) {
-        clear_openssl_errors();
-        core_->target.last_errno = 0;
-        core_->target.read_budget = call_read_budget;
+        core_->start_call(call_read_budget);
         int size = static_cast<int>(std::min<std::size_t>(data.size(), INT_MAX));
         int result = SSL_write(core_->ssl, data.data(), size);
         if (result > 0) {
@@ -289,9 +296,7 @@ asio::awaitable<error_code> tls_stream::write(std::string_view data, clock::time
 
 std::size_t tls_stream::read_into(void* data, std::size_t size, error_code& ec, std::size_t read_budget)
 {
-    clear_openssl_errors();
-    core_->target.last_errno = 0;
-    core_->target.read_budget = read_budget;
+    core_->start_call(read_budget);
     int result = SSL_read(core_->ssl, data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
     if (result > 0) {
         core_->next = core::need::nothing;
@@ -345,9 +350,8 @@ tls_stream::late_input tls_stream::input_after_last_read()
     auto& socket = core_->tcp.socket();
     if (!socket.is_open())
         return {kind::error, "the socket is closed"};
-    // Each turn takes in what has arrived, up to a small budget, so that a
-    // server that keeps sending records without data blocks the thread for
-    // at most a few of them.
+    // Each turn processes what has arrived, up to a small budget. So a server
+    // that keeps sending records without data blocks the thread only briefly.
     constexpr std::size_t turn_read_budget = 16 * 1024;
     for (int turn = 0; turn < 8; ++turn) {
         // SSL_has_pending also counts records read ahead but not yet

@@ -81,16 +81,32 @@ asio::awaitable<error_code> wait_until_failure(tls_stream& client, clock_type::t
     }
 }
 
-// Waits until the server script sets `all_written` and cancels `written`.
-// Loopback hands the bytes over within the server's write, but the kernel
-// gets a moment more to be sure.
-asio::awaitable<void> wait_for_server(tls_pair& pair, asio::steady_timer& written, const bool& all_written)
-{
-    if (!all_written)
-        co_await written.async_wait(use_tuple);
-    asio::steady_timer settle(pair.io, std::chrono::milliseconds(50));
-    co_await settle.async_wait(use_tuple);
-}
+// A signal from a server script that it has written all it sends.
+struct written_signal {
+    explicit written_signal(asio::io_context& io) : timer(io, clock_type::time_point::max()) {}
+
+    // Marks the writes done, then keeps the connection open for 5 s.
+    asio::awaitable<void> finish_and_hold()
+    {
+        done = true;
+        timer.cancel();
+        asio::steady_timer hold(timer.get_executor(), std::chrono::seconds(5));
+        co_await hold.async_wait(use_tuple);
+    }
+
+    // Waits until the writes are done. Loopback hands the bytes over within
+    // the server's write, but the kernel gets 50 ms more to be sure.
+    asio::awaitable<void> wait()
+    {
+        if (!done)
+            co_await timer.async_wait(use_tuple);
+        asio::steady_timer settle(timer.get_executor(), std::chrono::milliseconds(50));
+        co_await settle.async_wait(use_tuple);
+    }
+
+    asio::steady_timer timer;
+    bool done = false;
+};
 
 }  // namespace
 
@@ -120,19 +136,15 @@ BOOST_AUTO_TEST_CASE(read_takes_records_that_arrived)
     // without any wait, across several read calls.
     tls_pair pair;
     const std::string sent = pattern_text(40000);
-    asio::steady_timer written(pair.io, clock_type::time_point::max());
-    bool all_written = false;
+    written_signal written(pair.io);
     pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
         co_await asio::async_write(peer, asio::buffer(sent), asio::use_awaitable);
-        all_written = true;
-        written.cancel();
-        asio::steady_timer hold(pair.io, std::chrono::seconds(5));
-        co_await hold.async_wait(use_tuple);
+        co_await written.finish_and_hold();
     });
     pair.run([&]() -> asio::awaitable<void> {
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
-        co_await wait_for_server(pair, written, all_written);
+        co_await written.wait();
 
         std::string received;
         int waits = 0;
@@ -146,17 +158,15 @@ BOOST_AUTO_TEST_CASE(read_takes_records_that_arrived)
 
 BOOST_AUTO_TEST_CASE(key_updates_read_in_bounded_steps)
 {
-    // The server sends 8,000 key updates, about 216 KB, and then one byte,
-    // all before the client reads. One read may receive at most
+    // The server sends 8,000 key updates (27 bytes each, about 216 KB) and
+    // then one byte, all before the client reads. One read receives at most
     // read_budget_per_call bytes, so the first returns would_block with
-    // records still in the socket, and a server that never stopped could
-    // not hold the thread. Later reads reach the byte.
+    // records still in the socket. Later reads reach the byte.
+    constexpr int socket_buffer_bytes = 4 * 1024 * 1024;
     tls_pair pair;
-    asio::steady_timer written(pair.io, clock_type::time_point::max());
-    bool all_written = false;
+    written_signal written(pair.io);
     pair.serve([&](server_stream& peer) -> asio::awaitable<void> {
-        int buffer_bytes = 4 * 1024 * 1024;
-        peer.next_layer().set_option(asio::socket_base::send_buffer_size(buffer_bytes));
+        peer.next_layer().set_option(asio::socket_base::send_buffer_size(socket_buffer_bytes));
         for (int update = 0; update < 8000; ++update) {
             BOOST_TEST_REQUIRE(SSL_key_update(peer.native_handle(), SSL_KEY_UPDATE_NOT_REQUESTED) == 1);
             // A handshake call on an open connection sends the update.
@@ -164,16 +174,13 @@ BOOST_AUTO_TEST_CASE(key_updates_read_in_bounded_steps)
             BOOST_TEST_REQUIRE(!ec, ec.message());
         }
         co_await asio::async_write(peer, asio::buffer(std::string("x")), asio::use_awaitable);
-        all_written = true;
-        written.cancel();
-        asio::steady_timer hold(pair.io, std::chrono::seconds(5));
-        co_await hold.async_wait(use_tuple);
+        co_await written.finish_and_hold();
     });
     pair.run([&]() -> asio::awaitable<void> {
         tls_stream client = pair.make_client();
         BOOST_TEST_REQUIRE(!co_await pair.open(client));
-        client.tcp().socket().set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024));
-        co_await wait_for_server(pair, written, all_written);
+        client.tcp().socket().set_option(asio::socket_base::receive_buffer_size(socket_buffer_bytes));
+        co_await written.wait();
 
         char byte = 0;
         error_code ec;

@@ -2,10 +2,11 @@
 // emulator, all on 127.0.0.1. The cases are small records mixed with
 // post-handshake messages, a cancelled request whose server keeps sending
 // its body, bodies of every kind on one connection, interim responses, and
-// responses that announce huge bodies or carry bytes past their end or
-// while idle. Others check the errors of failed handshakes and
-// certificates, connections that the server ended in three ways while idle
-// or after reading a request, and cancellations from another thread.
+// responses that announce huge bodies or are followed by unrequested
+// bytes, session tickets or key updates. Others check the errors of failed
+// handshakes and certificates, connections that the server ended in three
+// ways while idle or after reading a request, and cancellations from
+// another thread.
 
 #define BOOST_TEST_MODULE transport_tls
 #include "support/tls_pair.hpp"
@@ -593,29 +594,45 @@ BOOST_AUTO_TEST_CASE(close_after_request_sent_again)
     }
 }
 
+// Turns TCP_CORK on the server's socket on or off. While it is on, the
+// kernel sends what is written in as few segments as it can.
+void set_cork(server_stream& peer, bool on)
+{
+    int value = on ? 1 : 0;
+    BOOST_TEST_REQUIRE(::setsockopt(peer.next_layer().native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value) ==
+                       0);
+}
+
+// Reads a request and writes `ok_response`, then runs `more`: in the
+// response's TCP segment when `same_segment` is true, else 20 ms later.
+asio::awaitable<void> respond_then(server_stream& peer, bool same_segment,
+                                   const std::function<asio::awaitable<void>(server_stream&)>& more)
+{
+    std::string received;
+    co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+    set_cork(peer, same_segment);
+    co_await asio::async_write(peer, asio::buffer(ok_response), asio::use_awaitable);
+    asio::steady_timer pause(peer.get_executor(), std::chrono::milliseconds(same_segment ? 0 : 20));
+    co_await pause.async_wait(use_tuple);
+    co_await more(peer);
+    set_cork(peer, false);
+}
+
 BOOST_AUTO_TEST_CASE(unrequested_response_ends_connection)
 {
     // After the first response, the server sends a response that no request
-    // asked for: in the same TCP segment, as a TLS record of its own that
-    // the client's read takes along and OpenSSL keeps undecrypted, or 20 ms
-    // later, while the connection is idle. The next request must not read
-    // it as its response, so that connection serves no other request.
+    // asked for. In the same TCP segment, it is a TLS record of its own that
+    // the client's read takes along and OpenSSL keeps undecrypted. 20 ms
+    // later, it arrives while the connection is idle. The next request must
+    // not read it as its response, so that connection serves no other request.
     for (bool same_segment : {true, false}) {
         tls_pair pair;
         asio::steady_timer hold(pair.io, clock_type::time_point::max());
         pair.serve([&hold, same_segment](server_stream& peer) -> asio::awaitable<void> {
-            std::string received;
-            co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
-            int fd = peer.next_layer().native_handle();
-            int cork = same_segment ? 1 : 0;
-            BOOST_TEST_REQUIRE(::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork) == 0);
-            co_await asio::async_write(peer, asio::buffer(ok_response), asio::use_awaitable);
-            asio::steady_timer pause(peer.get_executor(), std::chrono::milliseconds(same_segment ? 0 : 20));
-            co_await pause.async_wait(use_tuple);
-            const std::string unwanted = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nunwanted";
-            co_await asio::async_write(peer, asio::buffer(unwanted), asio::use_awaitable);
-            cork = 0;
-            BOOST_TEST_REQUIRE(::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork) == 0);
+            co_await respond_then(peer, same_segment, [](server_stream& stream) -> asio::awaitable<void> {
+                const std::string unwanted = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nunwanted";
+                co_await asio::async_write(stream, asio::buffer(unwanted), asio::use_awaitable);
+            });
             co_await hold.async_wait(use_tuple);
         });
         serve_responses(pair, hold, {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal"});
@@ -642,30 +659,19 @@ BOOST_AUTO_TEST_CASE(ticket_after_response_keeps_connection)
         tls_pair pair;
         asio::steady_timer hold(pair.io, clock_type::time_point::max());
         pair.serve([&hold, same_segment](server_stream& peer) -> asio::awaitable<void> {
-            std::string received;
-            for (int request = 0; request < 2; ++request) {
-                std::size_t end = co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n",
-                                                                  asio::use_awaitable);
-                received.erase(0, end);
-                int fd = peer.next_layer().native_handle();
-                int cork = same_segment && request == 0 ? 1 : 0;
-                BOOST_TEST_REQUIRE(::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork) == 0);
-                co_await asio::async_write(peer, asio::buffer(ok_response), asio::use_awaitable);
-                if (request == 1)
-                    break;
-                asio::steady_timer pause(peer.get_executor(), std::chrono::milliseconds(same_segment ? 0 : 20));
-                co_await pause.async_wait(use_tuple);
+            co_await respond_then(peer, same_segment, [](server_stream& stream) -> asio::awaitable<void> {
                 // A handshake call on an open connection sends the message
-                // due, and only one may be due at a time.
-                BOOST_TEST_REQUIRE(SSL_new_session_ticket(peer.native_handle()) == 1);
-                auto [ticket_ec] = co_await peer.async_handshake(asio::ssl::stream_base::server, use_tuple);
+                // due, and only one message may be due at a time.
+                BOOST_TEST_REQUIRE(SSL_new_session_ticket(stream.native_handle()) == 1);
+                auto [ticket_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
                 BOOST_TEST_REQUIRE(!ticket_ec, ticket_ec.message());
-                BOOST_TEST_REQUIRE(SSL_key_update(peer.native_handle(), SSL_KEY_UPDATE_NOT_REQUESTED) == 1);
-                auto [update_ec] = co_await peer.async_handshake(asio::ssl::stream_base::server, use_tuple);
+                BOOST_TEST_REQUIRE(SSL_key_update(stream.native_handle(), SSL_KEY_UPDATE_NOT_REQUESTED) == 1);
+                auto [update_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
                 BOOST_TEST_REQUIRE(!update_ec, update_ec.message());
-                cork = 0;
-                BOOST_TEST_REQUIRE(::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork) == 0);
-            }
+            });
+            std::string received;
+            co_await asio::async_read_until(peer, asio::dynamic_buffer(received), "\r\n\r\n", asio::use_awaitable);
+            co_await asio::async_write(peer, asio::buffer(ok_response), asio::use_awaitable);
             co_await hold.async_wait(use_tuple);
         });
 
