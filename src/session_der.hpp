@@ -17,20 +17,20 @@ struct session_free {
 };
 using session_ptr = std::unique_ptr<SSL_SESSION, session_free>;
 
-/// Returns `der`, a DER SEQUENCE, without its element whose contents are
-/// exactly `contents`, with the SEQUENCE's length adjusted. Returns nothing
-/// when `der` is not one SEQUENCE of well-formed elements with
-/// single-byte tags, or when no element has those contents.
+/// Returns `der`, a DER SEQUENCE, without the element whose contents equal
+/// `contents`, and with the SEQUENCE's length adjusted. Returns nothing
+/// when no element has those contents, or when `der` is not one SEQUENCE
+/// of well-formed elements with single-byte tags.
 std::optional<std::vector<unsigned char>> without_element(std::span<const unsigned char> der,
                                                           std::span<const unsigned char> contents);
 
-/// The DER encoding of `session` for new connections to decode and resume
-/// from, each into an object of its own. The server's certificate is left
-/// out when that still gives a resumable session: a resumed handshake does
-/// not check the certificate again. With OpenSSL 3.0, callgrind counted
-/// about 1.56 million instructions to decode a session with the emulator's
-/// certificate, and about 25,000 without it. Empty when OpenSSL cannot
-/// encode the session.
+/// Returns the DER encoding of `session`, which new connections decode
+/// and resume from, each into an object of its own. The server's
+/// certificate is left out when the result still decodes as a resumable
+/// session, because a resumed handshake does not check it again. With
+/// OpenSSL 3.0, callgrind counted about 1.56 million instructions to decode
+/// a session with the emulator's certificate, and about 25,000 without it.
+/// Returns an empty vector when OpenSSL cannot encode the session.
 std::vector<unsigned char> resumable_encoding(SSL_SESSION* session);
 
 }  // namespace swr::detail

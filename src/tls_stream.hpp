@@ -36,10 +36,10 @@ public:
     using executor_type = boost::asio::any_io_executor;
     using clock = std::chrono::steady_clock;
 
-    /// Bytes that one OpenSSL call may receive from the socket: twice what
-    /// its read buffer takes in one recv, so that no record needs a second
-    /// call. OpenSSL reads on past post-handshake messages, so without a
-    /// limit a server that kept sending key updates would hold the thread.
+    /// Maximum bytes that one OpenSSL call may receive from the socket,
+    /// twice its read buffer, so that an ordinary read stays below it.
+    /// OpenSSL reads on past post-handshake messages, so without a limit a
+    /// server that kept sending key updates would block the thread.
     static constexpr std::size_t read_budget_per_call = 128 * 1024;
 
     /// Creates the TLS state from `context`. Throws `boost::system::system_error`
@@ -104,7 +104,7 @@ public:
     /// Aborts a wait in progress.
     void cancel();
 
-    /// Input that arrived after the last read, as `input_after_last_read` finds it.
+    /// Input found by `input_after_last_read`.
     struct late_input {
         enum class kind {
             none,        ///< nothing, or only session tickets and key updates
@@ -116,15 +116,16 @@ public:
         std::string description;  ///< for a log line; empty for `none`
     };
 
-    /// Looks, without waiting, for input that arrived after the last read.
-    /// Post-handshake messages (session tickets, key updates) are taken in.
-    /// After any other input the stream is not fit for another request.
+    /// Checks, without waiting, for input that arrived after the last read,
+    /// and processes post-handshake messages (session tickets, key updates)
+    /// found there. After any other input the stream must not carry
+    /// another request.
     late_input input_after_last_read();
 
 private:
     struct core;
 
-    // Reads as `read_some` does, letting OpenSSL receive at most `read_budget` bytes.
+    // Reads as `read_some` does, with at most `read_budget` bytes received from the socket.
     std::size_t read_into(void* data, std::size_t size, boost::system::error_code& ec,
                           std::size_t read_budget);
 

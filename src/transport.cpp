@@ -120,7 +120,7 @@ struct exchange_result {
     http_response response;
     std::shared_ptr<connection> reusable;  // set when the connection may serve another request
     bool stale = false;                     // a reused connection failed before any response byte
-    std::string unusable;  // why a connection that returned a response may serve no other request
+    std::string unusable;  // reason a connection that returned a response serves no other request
 };
 
 bool is_ip_literal(const std::string& host)
@@ -302,13 +302,12 @@ void transport::impl::on_closed(const connection& conn, std::string_view reason)
 int transport::impl::on_new_session(SSL* ssl, SSL_SESSION* session)
 {
     // The session is kept in its DER encoding, and every connection decodes
-    // an object of its own from it. Copies made with SSL_SESSION_dup share
-    // the server's certificate object, and one session object shared by
-    // several connections is copied and freed inside OpenSSL when a ticket
-    // arrives. Connections on different threads showed data races in both
-    // cases under ThreadSanitizer, which does not see OpenSSL's atomic
-    // reference counts. The encoding leaves the certificate out, which
-    // makes a decode cheap.
+    // an object of its own from it. Under ThreadSanitizer, connections on
+    // different threads showed data races both with SSL_SESSION_dup copies,
+    // which share the server's certificate object, and with one shared
+    // session object, which OpenSSL copies and frees when a ticket arrives.
+    // The likely cause is that ThreadSanitizer does not see OpenSSL's atomic
+    // reference counts. Leaving the certificate out makes a decode cheap.
     if (SSL_SESSION_is_resumable(session) != 1)
         return 0;
     auto* self = static_cast<impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), transport_data_index()));
@@ -353,12 +352,10 @@ std::shared_ptr<connection> transport::impl::take_idle()
         }
         // Data that arrived while the connection was idle would be read as
         // the next response, and a close would fail the request. So such a
-        // connection is dropped before a request goes out on it, at the
-        // cost of one system call per request. Session tickets and key
-        // updates are taken in on the way. Bytes that arrive after this
-        // look are left to the Content-Range check. When the connection
-        // ends before any response byte, the request is sent again (see
-        // `exchange_result::stale`).
+        // connection is dropped before a request is written, at the cost of
+        // one system call per request. Bytes that arrive after this check
+        // are left to the Content-Range check, and a close before any
+        // response byte to sending again (`exchange_result::stale`).
         tls_stream::late_input arrived = conn->stream.input_after_last_read();
         if (arrived.what == tls_stream::late_input::kind::none)
             return conn;
@@ -366,8 +363,8 @@ std::shared_ptr<connection> transport::impl::take_idle()
         on_closed(*conn, arrived.description + " while it was idle");
     }
     // Else the connection a warm-up started first, which is likely the
-    // first to be ready, and sooner than a new one. Its warm-up may still
-    // run on its strand, so it is not looked at.
+    // first to be ready, and sooner than a new one. It is not checked,
+    // because its warm-up may still run on its strand.
     std::lock_guard lock(mutex_);
     if (warming_.empty())
         return nullptr;
@@ -876,19 +873,17 @@ asio::awaitable<exchange_result> transport::impl::exchange(std::shared_ptr<conne
         read_response(parser, reader.take_body(), response);
         counters.latency.record(std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - sent_at));
-        // Data that came after the response belongs to no request, and the
-        // next response would be read from it, so such a connection is not
-        // used again. What was already read is seen here: in the read
-        // buffer, or held by OpenSSL, decrypted or not, where session
-        // tickets and key updates are taken in. take_idle looks for any
-        // that arrives later.
+        // Data after the response belongs to no request, and the next
+        // response would be read from it. Here only bytes already received
+        // are checked (in the read buffer or in OpenSSL), and take_idle
+        // checks again before the connection is reused.
         tls_stream::late_input after;
         if (conn->buffer.size() != 0)
             after = {tls_stream::late_input::kind::data, "data that belongs to no request came with the response"};
         else if (SSL_has_pending(conn->stream.native_handle()) == 1)
             after = conn->stream.input_after_last_read();
         // Part of a record, such as a session ticket split between TCP
-        // segments, is judged by take_idle, once the rest has come.
+        // segments, is left to take_idle, by when the rest has arrived.
         if (after.what == tls_stream::late_input::kind::incomplete)
             after = {};
         warn_if_unrequested(*conn, after);

@@ -93,8 +93,8 @@ private:
 ///
 /// Each connection has its own strand; an exchange runs on it, so a
 /// transport is safe to use from several threads at once. A pooled
-/// connection on which anything arrived while it was idle (bytes, or the
-/// server's close) is dropped before a request goes out on it. A request
+/// connection that received data or the server's close while idle is
+/// dropped before a request is written to it. A request
 /// that fails on a reused connection before any response byte arrived (the
 /// server closed it just then) is sent once more on a new connection.
 /// Destroying the transport abandons its warm-ups.

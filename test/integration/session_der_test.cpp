@@ -30,8 +30,9 @@ session_ptr decode(const bytes& encoded)
     return session_ptr(d2i_SSL_SESSION(nullptr, &in, static_cast<long>(encoded.size())));
 }
 
-// A SEQUENCE of an INTEGER 5, an OCTET STRING of `middle_size` bytes 0xAB
-// under the explicit tag [3], and a BOOLEAN true, with the octets.
+// Returns a SEQUENCE of an INTEGER 5, an OCTET STRING of `middle_size`
+// bytes 0xAB under the explicit tag [3], and a BOOLEAN true. Sets `octets`
+// to the OCTET STRING's contents.
 bytes sample_sequence(std::size_t middle_size, bytes& octets)
 {
     octets.assign(middle_size, 0xAB);
